@@ -1,0 +1,81 @@
+import { stringify } from 'yaml';
+import { ConfigError, createLogger, isPonteError, loadConfigFile, PonteServer, redactConfig, type Logger } from '@ponte/core';
+
+export interface Io {
+  out(s: string): void;
+  err(s: string): void;
+}
+
+/** Exit codes: 0 ok, 1 runtime failure, 2 bad usage or invalid config. */
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+function report(io: Io, e: unknown): number {
+  if (e instanceof ConfigError) {
+    io.err(`ponte: ${e.message}\n`);
+    return EXIT.usage;
+  }
+  if (isPonteError(e)) {
+    io.err(`ponte: ${e.code}: ${e.message}\n`);
+    return e.code.startsWith('PONTE_PLUGIN') || e.code.startsWith('PONTE_CONFIG') ? EXIT.usage : EXIT.failure;
+  }
+  io.err(`ponte: ${e instanceof Error ? e.message : String(e)}\n`);
+  return EXIT.failure;
+}
+
+/** `ponte config check FILE`: everything `serve` checks before it starts, without starting. */
+export async function configCheck(file: string, io: Io): Promise<number> {
+  try {
+    const loaded = loadConfigFile(file);
+    const server = await PonteServer.create(loaded, { logger: createLogger('silent') });
+    io.out(`${file}: OK (${server.config.plugins.length} plugins, ${server.modelConfigs.length} models)\n`);
+    return EXIT.ok;
+  } catch (e) {
+    return report(io, e);
+  }
+}
+
+/** `ponte config print FILE`: the effective config with defaults filled and secrets redacted. */
+export function configPrint(file: string, io: Io): number {
+  try {
+    const loaded = loadConfigFile(file);
+    io.out(stringify(redactConfig(loaded.config, loaded.secretPaths)));
+    return EXIT.ok;
+  } catch (e) {
+    return report(io, e);
+  }
+}
+
+/**
+ * `ponte serve --config FILE`: serve until SIGTERM or SIGINT, then drain and
+ * exit 0. An invalid config exits 2 with every message and starts nothing.
+ */
+export async function serve(file: string, io: Io, overrides: { port?: number; host?: string } = {}): Promise<number> {
+  let server: PonteServer;
+  let logger: Logger | undefined;
+  try {
+    const loaded = loadConfigFile(file);
+    if (overrides.port !== undefined) loaded.config.server.port = overrides.port;
+    if (overrides.host !== undefined) loaded.config.server.host = overrides.host;
+    logger = createLogger(loaded.config.logging.level);
+    server = await PonteServer.create(loaded, { logger });
+  } catch (e) {
+    return report(io, e);
+  }
+  const stop = (signal: string): void => {
+    logger!.info({ signal }, 'signal received, shutting down');
+    server.stop().then(() => process.exit(EXIT.ok), (e: unknown) => {
+      logger!.error({ err: e }, 'shutdown failed');
+      process.exit(EXIT.failure);
+    });
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  try {
+    await server.start();
+  } catch (e) {
+    const code = report(io, e);
+    await server.stop().catch(() => undefined);
+    return code;
+  }
+  return -1; // keep running
+}

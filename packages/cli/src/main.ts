@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { parseArgs } from 'node:util';
+import { configCheck, configPrint, EXIT, serve, type Io } from './commands.js';
+import { inspectModel } from './inspect.js';
+
+const USAGE = `usage:
+  ponte serve [--config FILE] [--port N] [--host H]   serve models from a config (default config/ponte.yaml)
+  ponte config check FILE                             validate a config, its plugins and models; start nothing
+  ponte config print FILE                             print the effective config, secrets redacted
+  ponte inspect MODEL_FILE                            print a model file's signature (inputs, outputs)
+`;
+
+const io: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve': {
+      const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c', default: 'config/ponte.yaml' }, port: { type: 'string', short: 'p' }, host: { type: 'string' } } });
+      const port = values.port === undefined ? undefined : Number(values.port);
+      if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
+        io.err('ponte: --port must be an integer between 0 and 65535\n');
+        return EXIT.usage;
+      }
+      return serve(values.config!, io, { ...(port !== undefined ? { port } : {}), ...(values.host !== undefined ? { host: values.host } : {}) });
+    }
+    case 'config': {
+      const [sub, file] = rest;
+      if (file === undefined || (sub !== 'check' && sub !== 'print')) break;
+      return sub === 'check' ? configCheck(file, io) : configPrint(file, io);
+    }
+    case 'inspect': {
+      if (rest[0] === undefined) break;
+      return inspectModel(rest[0], io);
+    }
+    case '--help': case '-h': case 'help':
+      io.out(USAGE);
+      return EXIT.ok;
+  }
+  io.err(USAGE);
+  return EXIT.usage;
+}
+
+main(process.argv.slice(2)).then((code) => {
+  if (code >= 0) process.exitCode = code;
+}, (e: unknown) => {
+  io.err(`ponte: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exitCode = EXIT.failure;
+});

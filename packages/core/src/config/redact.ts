@@ -1,0 +1,21 @@
+const SECRET_KEY = /(secret|password|passwd|token|api[-_]?key|apikey|credential|private[-_]?key|^keys?$)/i;
+
+export const REDACTED = '[REDACTED]';
+
+/**
+ * A copy of `config` safe to print or log: values of secret-looking keys and
+ * every value that came from `${env:}`/`${file:}` are replaced by `[REDACTED]`.
+ */
+export function redactConfig(config: unknown, secretPaths: ReadonlySet<string> = new Set()): unknown {
+  const walk = (node: unknown, path: string, secretKey: boolean): unknown => {
+    if (secretPaths.has(path) || (secretKey && (typeof node === 'string' || typeof node === 'number'))) return REDACTED;
+    if (Array.isArray(node)) return node.map((v, i) => walk(v, `${path}[${i}]`, secretKey));
+    if (node !== null && typeof node === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(node)) out[k] = walk(v, path === '' ? k : `${path}.${k}`, SECRET_KEY.test(k));
+      return out;
+    }
+    return node;
+  };
+  return walk(config, '', false);
+}

@@ -1,0 +1,81 @@
+import type { InferenceRequest, InferenceResponse, Principal, RequestContext } from './inference.js';
+import type { ModelConfig, ModelSignature } from './model.js';
+
+/**
+ * Establishes who is calling. Return `null` when the request carries none of
+ * this scheme's credentials (another authenticator may accept it); throw
+ * `PonteError('PONTE_UNAUTHENTICATED')` when credentials are present but wrong.
+ *
+ * @example
+ * ```ts
+ * const apiKey: Authenticator = { scheme: 'apikey', async authenticate(ctx) { return ctx.headers['x-api-key'] ? { id: 'svc', scheme: 'apikey' } : null; } };
+ * ```
+ */
+export interface Authenticator {
+  readonly scheme: string;
+  authenticate(ctx: RequestContext): Promise<Principal | null>;
+}
+
+export type Action = 'infer' | 'read' | 'manage';
+
+/** Decides whether a principal may act on a model; throw `PONTE_FORBIDDEN` to refuse. */
+export interface Authorizer {
+  authorize(principal: Principal, action: Action, model: string | undefined, ctx: RequestContext): Promise<void> | void;
+}
+
+/** The model a request resolved to, as validators and transforms see it. */
+export interface ModelView {
+  readonly name: string;
+  readonly version: string;
+  readonly config: ModelConfig;
+  readonly signature: ModelSignature;
+}
+
+/**
+ * Checks a request before the model runs. Throw `PonteError('PONTE_VALIDATION_FAILED', 'field: rule')`.
+ * Validators run after core's signature check (names, datatypes, shapes), in
+ * registration order.
+ *
+ * @example
+ * ```ts
+ * const noEmpty: Validator = { name: 'no-empty', validate(req) { if (req.inputs.length === 0) throw validationError('inputs', 'must not be empty'); } };
+ * ```
+ */
+export interface Validator {
+  readonly name: string;
+  validate(request: InferenceRequest, model: ModelView, ctx: RequestContext): void | Promise<void>;
+}
+
+/** Changes a request before the model or a response after it. */
+export interface Transform {
+  readonly name: string;
+  /** Only applies to these models; all when omitted. */
+  readonly models?: readonly string[];
+  preprocess?(request: InferenceRequest, model: ModelView, ctx: RequestContext): InferenceRequest | Promise<InferenceRequest>;
+  postprocess?(response: InferenceResponse, request: InferenceRequest, model: ModelView, ctx: RequestContext): InferenceResponse | Promise<InferenceResponse>;
+}
+
+export type PipelineStage = 'decode' | 'authenticate' | 'resolve' | 'validate' | 'preprocess' | 'queue' | 'run' | 'postprocess' | 'encode';
+
+export interface RequestOutcome {
+  /** HTTP-style status the caller got. */
+  status: number;
+  /** Error code when the request failed. */
+  code?: string;
+  durationMs: number;
+}
+
+/**
+ * Watches requests without being able to slow or break them: core calls every
+ * hook inside try/catch and never awaits it. Metrics, tracing, prediction
+ * logging and monitoring are observers.
+ */
+export interface PipelineObserver {
+  readonly name: string;
+  onRequestStart?(ctx: RequestContext): void;
+  onStage?(ctx: RequestContext, stage: PipelineStage, startedAt: number, durationMs: number): void;
+  onPrediction?(ctx: RequestContext, request: InferenceRequest, response: InferenceResponse): void;
+  onRequestEnd?(ctx: RequestContext, outcome: RequestOutcome): void;
+  onBatch?(model: string, version: string, batchSize: number, queueDepth: number): void;
+  onModelState?(model: string, version: string, state: string, loadDurationMs?: number): void;
+}

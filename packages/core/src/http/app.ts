@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { Logger } from 'pino';
+import { isPonteError, PonteError } from '../errors.js';
+import type { HttpEnv } from './http-env.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * The Hono app with core's cross-cutting behaviour: a request id on every
+ * request (taken from `X-Request-Id` when it is well-formed, else generated, and
+ * returned), one access-log line per request, and one error handler that turns
+ * every failure into `{"error": "...", "code": "PONTE_..."}` with its status —
+ * never a stack trace.
+ */
+export function createHttpApp(logger: Logger, logRequests: boolean): Hono<HttpEnv> {
+  const app = new Hono<HttpEnv>();
+
+  app.use(async (c, next) => {
+    const given = c.req.header('x-request-id');
+    const requestId = given !== undefined && REQUEST_ID.test(given) ? given : randomUUID();
+    c.set('requestId', requestId);
+    const t0 = performance.now();
+    await next();
+    c.header('X-Request-Id', requestId);
+    if (logRequests) {
+      const ctx = c.get('ctx');
+      logger.info({ requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - t0) * 1000) / 1000, model: ctx?.model, version: ctx?.version }, 'request');
+    }
+  });
+
+  app.onError((err, c) => {
+    const requestId = c.get('requestId');
+    if (isPonteError(err)) {
+      if (err.status >= 500) logger.error({ requestId, code: err.code, err: err.cause ?? err }, err.message);
+      return c.json({ error: err.message, code: err.code }, err.status as 500, err.headers);
+    }
+    if (err instanceof HTTPException) {
+      const status = err.status;
+      return c.json({ error: err.message || 'request failed', code: status === 413 ? 'PONTE_BODY_TOO_LARGE' : 'PONTE_BAD_REQUEST' }, status);
+    }
+    logger.error({ requestId, err }, 'unhandled error');
+    return c.json({ error: `internal server error (request id ${requestId})`, code: 'PONTE_INTERNAL' }, 500);
+  });
+
+  app.notFound((c) => {
+    const e = new PonteError('PONTE_NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`);
+    return c.json({ error: e.message, code: e.code }, 404);
+  });
+  return app;
+}

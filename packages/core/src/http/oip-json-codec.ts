@@ -1,0 +1,276 @@
+import { PonteError } from '../errors.js';
+import type { InferenceRequest, InferenceResponse, RequestedOutput } from '../inference.js';
+import { allocate, DATA_TYPES, elementCount, halfToNumber, isDataType, numberToHalf, type DataType, type Parameter, type Tensor, type TensorData } from '../tensor.js';
+
+/** Largest tensor a JSON request may declare, in elements, to stop a tiny body from asking for a huge allocation. */
+export const MAX_ELEMENTS = 1 << 27;
+const FP32_MAX = 3.4028234663852886e38;
+const FP16_MAX = 65504;
+
+function bad(message: string): PonteError {
+  return new PonteError('PONTE_BAD_REQUEST', message);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Validates an OIP `parameters` object: values must be strings, numbers or booleans. */
+export function decodeParameters(raw: unknown, path: string): Record<string, Parameter> | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (!isObject(raw)) throw bad(`${path}: must be an object`);
+  for (const [k, v] of Object.entries(raw)) {
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw bad(`${path}.${k}: must be a string, number or boolean`);
+  }
+  return raw as Record<string, Parameter>;
+}
+
+/** Checks an OIP shape: an array of non-negative integers with a bounded element count. */
+export function decodeShape(raw: unknown, path: string): number[] {
+  if (!Array.isArray(raw)) throw bad(`${path}: must be an array of non-negative integers`);
+  for (let i = 0; i < raw.length; i++) {
+    const d = raw[i];
+    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) throw bad(`${path}[${i}]: must be a non-negative integer`);
+  }
+  if (elementCount(raw as number[]) > MAX_ELEMENTS) throw bad(`${path}: tensor of ${elementCount(raw as number[])} elements exceeds the limit of ${MAX_ELEMENTS}`);
+  return raw as number[];
+}
+
+function countLeaves(raw: unknown[]): number {
+  let n = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const v = raw[i];
+    n += Array.isArray(v) ? countLeaves(v) : 1;
+  }
+  return n;
+}
+
+/**
+ * Converts JSON `data` (flat or nested, row-major) into the typed storage of
+ * `datatype`, checking each element's type and range. One pass, pre-sized.
+ */
+export function decodeTensorData(raw: unknown, datatype: DataType, shape: number[], path: string): TensorData {
+  if (!Array.isArray(raw)) throw bad(`${path}: must be an array`);
+  const n = elementCount(shape);
+  const flat = raw.length === n && (n === 0 || !Array.isArray(raw[0]));
+  const count = flat ? n : countLeaves(raw);
+  if (count !== n) throw bad(`${path}: shape [${shape.join(', ')}] needs ${n} elements, got ${count}`);
+  const out = allocate(datatype, n);
+  const info = DATA_TYPES[datatype];
+  let k = 0;
+  const put = (v: unknown): void => {
+    switch (info.kind) {
+      case 'float': {
+        if (typeof v !== 'number') throw bad(`${path}[${k}]: must be a number for ${datatype}, got ${typeName(v)}`);
+        if (datatype === 'FP32' && Math.abs(v) > FP32_MAX) throw bad(`${path}[${k}]: ${v} is outside the FP32 range`);
+        (out as Float32Array)[k++] = v;
+        return;
+      }
+      case 'int': case 'uint': {
+        if (typeof v !== 'number' || !Number.isInteger(v)) throw bad(`${path}[${k}]: must be an integer for ${datatype}, got ${typeName(v)}`);
+        if (v < info.min! || v > info.max!) throw bad(`${path}[${k}]: ${v} is outside the ${datatype} range [${info.min}, ${info.max}]`);
+        (out as Int32Array)[k++] = v;
+        return;
+      }
+      case 'bigint': case 'biguint': {
+        if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw bad(`${path}[${k}]: must be an integer within ±2^53 for ${datatype}, got ${typeName(v)}`);
+        if (info.kind === 'biguint' && v < 0) throw bad(`${path}[${k}]: ${v} is outside the ${datatype} range`);
+        (out as BigInt64Array)[k++] = BigInt(v);
+        return;
+      }
+      case 'bool': {
+        if (typeof v !== 'boolean') throw bad(`${path}[${k}]: must be true or false for BOOL, got ${typeName(v)}`);
+        (out as Uint8Array)[k++] = v ? 1 : 0;
+        return;
+      }
+      case 'half': {
+        if (typeof v !== 'number') throw bad(`${path}[${k}]: must be a number for FP16, got ${typeName(v)}`);
+        if (Math.abs(v) > FP16_MAX) throw bad(`${path}[${k}]: ${v} is outside the FP16 range`);
+        (out as Uint16Array)[k++] = numberToHalf(v);
+        return;
+      }
+      case 'bytes': {
+        if (typeof v !== 'string') throw bad(`${path}[${k}]: must be a string for BYTES, got ${typeName(v)}`);
+        (out as string[])[k++] = v;
+        return;
+      }
+    }
+  };
+  if (flat) {
+    for (let i = 0; i < n; i++) put(raw[i]);
+  } else {
+    const walk = (a: unknown[]): void => {
+      for (let i = 0; i < a.length; i++) {
+        const v = a[i];
+        if (Array.isArray(v)) walk(v);
+        else put(v);
+      }
+    };
+    walk(raw);
+  }
+  return out;
+}
+
+function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  return typeof v === 'string' ? `string "${v.length > 20 ? `${v.slice(0, 20)}…` : v}"` : typeof v === 'number' ? String(v) : typeof v;
+}
+
+/** Binary chunks that follow the JSON header (binary tensor data extension), by input index. */
+export type BinaryInputs = Map<number, Uint8Array>;
+
+/**
+ * Decodes an OIP REST inference request body (already parsed JSON) for
+ * `model`/`version` taken from the URL. Every message names its field.
+ */
+export function decodeInferRequest(body: unknown, model: string, version: string | undefined, binary?: BinaryInputs): InferenceRequest {
+  if (!isObject(body)) throw bad('body: must be a JSON object with an "inputs" array');
+  for (const k of Object.keys(body)) {
+    if (k !== 'id' && k !== 'inputs' && k !== 'outputs' && k !== 'parameters') throw bad(`${k}: unknown field (allowed: id, parameters, inputs, outputs)`);
+  }
+  if (body['id'] !== undefined && typeof body['id'] !== 'string') throw bad('id: must be a string');
+  const rawInputs = body['inputs'];
+  if (!Array.isArray(rawInputs) || rawInputs.length === 0) throw bad('inputs: must be a non-empty array');
+  const inputs: Tensor[] = rawInputs.map((t, i) => decodeInputTensor(t, `inputs[${i}]`, binary?.get(i)));
+  const request: InferenceRequest = { model, inputs };
+  if (version !== undefined) request.version = version;
+  if (typeof body['id'] === 'string') request.id = body['id'];
+  const params = decodeParameters(body['parameters'], 'parameters');
+  if (params !== undefined) request.parameters = params;
+  if (body['outputs'] !== undefined) {
+    const rawOutputs = body['outputs'];
+    if (!Array.isArray(rawOutputs)) throw bad('outputs: must be an array');
+    request.outputs = rawOutputs.map((o, i): RequestedOutput => {
+      if (!isObject(o) || typeof o['name'] !== 'string') throw bad(`outputs[${i}].name: must be a string`);
+      const out: RequestedOutput = { name: o['name'] };
+      const p = decodeParameters(o['parameters'], `outputs[${i}].parameters`);
+      if (p !== undefined) out.parameters = p;
+      return out;
+    });
+  }
+  return request;
+}
+
+function decodeInputTensor(raw: unknown, path: string, binary: Uint8Array | undefined): Tensor {
+  if (!isObject(raw)) throw bad(`${path}: must be an object with name, shape, datatype and data`);
+  const name = raw['name'];
+  if (typeof name !== 'string' || name === '') throw bad(`${path}.name: must be a non-empty string`);
+  const datatype = raw['datatype'];
+  if (!isDataType(datatype)) throw bad(`${path}.datatype: must be one of ${Object.keys(DATA_TYPES).join(', ')}, got ${JSON.stringify(datatype)}`);
+  const shape = decodeShape(raw['shape'], `${path}.shape`);
+  const parameters = decodeParameters(raw['parameters'], `${path}.parameters`);
+  let data: TensorData;
+  if (binary !== undefined) {
+    if (raw['data'] !== undefined) throw bad(`${path}.data: must be absent when binary_data_size is given`);
+    data = decodeBinaryTensor(binary, datatype, shape, path);
+  } else {
+    if (raw['data'] === undefined) throw bad(`${path}.data: is required`);
+    data = decodeTensorData(raw['data'], datatype, shape, `${path}.data`);
+  }
+  const t: Tensor = { name, datatype, shape, data };
+  if (parameters !== undefined) {
+    const { binary_data_size: _b, ...rest } = parameters;
+    if (Object.keys(rest).length > 0) t.parameters = rest;
+  }
+  return t;
+}
+
+/** Reads a tensor from raw little-endian bytes (binary extension, gRPC raw contents). BYTES elements are 4-byte length-prefixed. */
+export function decodeBinaryTensor(bytes: Uint8Array, datatype: DataType, shape: number[], path: string): TensorData {
+  const n = elementCount(shape);
+  const info = DATA_TYPES[datatype];
+  if (info.kind === 'bytes') {
+    const out: string[] = [];
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    let off = 0;
+    const dec = new TextDecoder();
+    while (off < bytes.byteLength) {
+      if (off + 4 > bytes.byteLength) throw bad(`${path}: truncated BYTES element length at byte ${off}`);
+      const len = view.getUint32(off, true);
+      off += 4;
+      if (off + len > bytes.byteLength) throw bad(`${path}: BYTES element ${out.length} runs past the end of its data`);
+      out.push(dec.decode(bytes.subarray(off, off + len)));
+      off += len;
+    }
+    if (out.length !== n) throw bad(`${path}: shape [${shape.join(', ')}] needs ${n} elements, got ${out.length}`);
+    return out;
+  }
+  if (bytes.byteLength !== n * info.size) throw bad(`${path}: shape [${shape.join(', ')}] of ${datatype} needs ${n * info.size} bytes, got ${bytes.byteLength}`);
+  // Copy into a fresh, aligned buffer: the request buffer may be unaligned for the element size.
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  const Ctor = info.ctor as unknown as new (b: ArrayBuffer, o: number, l: number) => Exclude<TensorData, string[]>;
+  const data = new Ctor(copy.buffer, 0, n);
+  if (datatype === 'BOOL') for (let i = 0; i < n; i++) if ((data as Uint8Array)[i]! > 1) throw bad(`${path}[${i}]: BOOL bytes must be 0 or 1`);
+  return data;
+}
+
+/** Raw little-endian bytes of a tensor (binary extension, gRPC raw contents). */
+export function encodeBinaryTensor(t: Tensor): Uint8Array {
+  if (Array.isArray(t.data)) {
+    const enc = new TextEncoder();
+    const parts = t.data.map((s) => enc.encode(s));
+    const out = new Uint8Array(parts.reduce((n, p) => n + 4 + p.byteLength, 0));
+    const view = new DataView(out.buffer);
+    let off = 0;
+    for (const p of parts) {
+      view.setUint32(off, p.byteLength, true);
+      out.set(p, off + 4);
+      off += 4 + p.byteLength;
+    }
+    return out;
+  }
+  const d = t.data as Exclude<TensorData, string[]>;
+  return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+}
+
+/** Plain JSON values of a tensor's data (flat, row-major). */
+export function tensorDataToJson(t: Tensor): Array<number | boolean | string | null> {
+  const d = t.data;
+  if (Array.isArray(d)) return d;
+  const n = d.length;
+  const out = new Array<number | boolean | string | null>(n);
+  switch (t.datatype) {
+    case 'BOOL': for (let i = 0; i < n; i++) out[i] = (d as Uint8Array)[i] !== 0; break;
+    case 'FP16': for (let i = 0; i < n; i++) out[i] = finiteOrNull(halfToNumber((d as Uint16Array)[i]!)); break;
+    case 'INT64': case 'UINT64': for (let i = 0; i < n; i++) out[i] = Number((d as BigInt64Array)[i]!); break;
+    case 'FP32': case 'FP64': for (let i = 0; i < n; i++) out[i] = finiteOrNull((d as Float32Array)[i]!); break;
+    default: for (let i = 0; i < n; i++) out[i] = (d as Int32Array)[i]!;
+  }
+  return out;
+}
+
+function finiteOrNull(v: number): number | null {
+  return Number.isFinite(v) ? v : null;
+}
+
+export interface OipOutputJson {
+  name: string;
+  datatype: DataType;
+  shape: number[];
+  data?: Array<number | boolean | string | null>;
+  parameters?: Record<string, Parameter>;
+}
+
+/** The OIP JSON response body; outputs listed in `binaryOutputs` carry `binary_data_size` instead of `data`. */
+export function encodeInferResponse(response: InferenceResponse, binaryOutputs?: Set<string>): { json: Record<string, unknown>; binary: Uint8Array[] } {
+  const binary: Uint8Array[] = [];
+  const outputs: OipOutputJson[] = response.outputs.map((t) => {
+    const o: OipOutputJson = { name: t.name, datatype: t.datatype, shape: t.shape };
+    if (binaryOutputs?.has(t.name)) {
+      const bytes = encodeBinaryTensor(t);
+      binary.push(bytes);
+      o.parameters = { ...(t.parameters ?? {}), binary_data_size: bytes.byteLength };
+    } else {
+      o.data = tensorDataToJson(t);
+      if (t.parameters !== undefined) o.parameters = t.parameters;
+    }
+    return o;
+  });
+  const json: Record<string, unknown> = { model_name: response.model_name, model_version: response.model_version };
+  if (response.id !== undefined) json['id'] = response.id;
+  if (response.parameters !== undefined) json['parameters'] = response.parameters;
+  json['outputs'] = outputs;
+  return { json, binary };
+}

@@ -1,0 +1,40 @@
+import type { Context } from 'hono';
+import { PonteError } from '../errors.js';
+import type { RequestContext } from '../inference.js';
+import type { Parameter } from '../tensor.js';
+import type { HttpEnv } from './http-env.js';
+
+/** Header carrying a per-request deadline in milliseconds. */
+export const TIMEOUT_HEADER = 'x-request-timeout-ms';
+
+/** Builds the pipeline context of an HTTP request. */
+export function httpRequestContext(c: Context<HttpEnv>, endpoint: string, defaultTimeoutMs: number): RequestContext {
+  const startedAt = performance.now();
+  const ctx: RequestContext = {
+    requestId: c.get('requestId'),
+    protocol: 'rest',
+    endpoint,
+    headers: c.req.header(),
+    startedAt,
+    attributes: new Map(),
+  };
+  const header = c.req.header(TIMEOUT_HEADER);
+  let timeoutMs = defaultTimeoutMs;
+  if (header !== undefined) {
+    const v = Number(header);
+    if (!Number.isFinite(v) || v <= 0) throw new PonteError('PONTE_BAD_REQUEST', `${TIMEOUT_HEADER}: must be a positive number of milliseconds`);
+    timeoutMs = Math.min(v, defaultTimeoutMs);
+  }
+  ctx.deadline = startedAt + timeoutMs;
+  c.set('ctx', ctx);
+  return ctx;
+}
+
+/** Applies the OIP `timeout` request parameter (microseconds, as Triton defines it) to the deadline. */
+export function applyTimeoutParameter(ctx: RequestContext, parameters: Record<string, Parameter> | undefined): void {
+  const t = parameters?.['timeout'];
+  if (t === undefined) return;
+  if (typeof t !== 'number' || !(t > 0)) throw new PonteError('PONTE_BAD_REQUEST', 'parameters.timeout: must be a positive number of microseconds');
+  const deadline = ctx.startedAt + t / 1000;
+  if (ctx.deadline === undefined || deadline < ctx.deadline) ctx.deadline = deadline;
+}
