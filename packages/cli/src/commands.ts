@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { ConfigError, createLogger, isPonteError, loadConfigFile, PonteServer, redactConfig, type Logger } from '@ponte/core';
+import { ConfigError, createLogger, flushLogger, isPonteError, loadConfigFile, PonteServer, redactConfig, type Logger } from '@ponte/core';
 
 export interface Io {
   out(s: string): void;
@@ -63,8 +63,12 @@ export async function serve(file: string, io: Io, overrides: { port?: number; ho
   }
   const stop = (signal: string): void => {
     logger!.info({ signal }, 'signal received, shutting down');
-    server.stop().then(() => process.exit(EXIT.ok), (e: unknown) => {
+    server.stop().then(() => {
+      flushLogger(logger!);
+      process.exit(EXIT.ok);
+    }, (e: unknown) => {
       logger!.error({ err: e }, 'shutdown failed');
+      flushLogger(logger!);
       process.exit(EXIT.failure);
     });
   };
@@ -75,6 +79,7 @@ export async function serve(file: string, io: Io, overrides: { port?: number; ho
   } catch (e) {
     const code = report(io, e);
     await server.stop().catch(() => undefined);
+    flushLogger(logger);
     return code;
   }
   return -1; // keep running

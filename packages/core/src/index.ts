@@ -7,7 +7,7 @@ export type * from './model.js';
 export type * from './inference.js';
 export type * from './extension-points.js';
 export { definePlugin, isPlugin, type Plugin, type PluginContext, type PluginDefinition, type PluginKind } from './plugin.js';
-export { createLogger, type Logger } from './logger.js';
+export { createLogger, flushLogger, type Logger } from './logger.js';
 export { loadConfigFile, loadConfigObject, checkAgainstSchema, createConfigAjv, ConfigError } from './config/config-loader.js';
 export type { LoadedConfig, PonteConfig, PluginEntry, ModelEntry } from './config/config-types.js';
 export { coreConfigSchema, modelFileSchema, batchingSchema } from './config/config-schema.js';

@@ -39,14 +39,23 @@ export function onnxFormat(defaults: OnnxOptions, logger: Logger): ModelFormat {
   };
 }
 
-async function timeOneRow(model: LoadedModel): Promise<number> {
+// Models load concurrently; timing them one at a time keeps one model's runs
+// out of another's measurement.
+let timing: Promise<unknown> = Promise.resolve();
+
+function timeOneRow(model: LoadedModel): Promise<number> {
+  const next = timing.then(() => measure(model));
+  timing = next.catch(() => undefined);
+  return next;
+}
+
+async function measure(model: LoadedModel): Promise<number> {
   const inputs: Tensor[] = model.signature.inputs.map((s) => {
     const shape = s.shape.map((d) => (d < 0 ? 1 : d));
     return { name: s.name, datatype: s.datatype, shape, data: allocate(s.datatype, elementCount(shape)) };
   });
   await model.run({ inputs });
-  // The minimum of several runs: models load concurrently, and only the
-  // uncontended time says what the model costs.
+  // The minimum of several runs: the least disturbed one says what the model costs.
   let best = Infinity;
   for (let i = 0; i < 20; i++) {
     const t0 = performance.now();

@@ -18,12 +18,14 @@ export function createHttpApp(logger: Logger, logRequests: boolean): Hono<HttpEn
   const app = new Hono<HttpEnv>();
 
   app.use(async (c, next) => {
-    const given = c.req.header('x-request-id');
+    const given = c.env?.incoming !== undefined ? (c.env.incoming.headers['x-request-id'] as string | undefined) : c.req.header('x-request-id');
     const requestId = given !== undefined && REQUEST_ID.test(given) ? given : randomUUID();
     c.set('requestId', requestId);
+    // Set before the handler runs: setting a header on a finished response
+    // makes the Node adapter materialise a full WHATWG Response (slow).
+    c.header('X-Request-Id', requestId);
     const t0 = performance.now();
     await next();
-    c.header('X-Request-Id', requestId);
     if (logRequests) {
       const ctx = c.get('ctx');
       logger.info({ requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - t0) * 1000) / 1000, model: ctx?.model, version: ctx?.version }, 'request');

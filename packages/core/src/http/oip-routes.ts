@@ -36,7 +36,7 @@ export function oipRoutes(app: Hono<HttpEnv>, s: HttpServices): void {
     const name = c.req.param('name')!;
     const bytes = await readBody(c, s.config.server.bodyLimitBytes);
     let t = performance.now();
-    const headerLength = c.req.header('inference-header-content-length');
+    const headerLength = ctx.headers['inference-header-content-length'];
     let request: InferenceRequest;
     if (headerLength !== undefined) {
       const { json, binary } = splitBinaryBody(bytes, headerLength);

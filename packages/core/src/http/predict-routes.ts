@@ -30,6 +30,9 @@ export function predictRoutes(app: Hono<HttpEnv>, s: HttpServices): void {
     // Authenticate, then resolve: an unknown model is a 404, not a complaint about its features.
     await s.pipeline.authenticate(ctx, 'infer', name);
     const model = s.registry.resolve(name, version);
+    // Known from here on, so a 400 about a feature is reported against its model by observers.
+    ctx.model = model.name;
+    ctx.version = model.version;
     const request = instancesToRequest(b['instances'], model.config, model.signature, name, version);
     if (typeof b['id'] === 'string') request.id = b['id'];
     const params = decodeParameters(b['parameters'], 'parameters');

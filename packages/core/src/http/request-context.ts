@@ -14,11 +14,11 @@ export function httpRequestContext(c: Context<HttpEnv>, endpoint: string, defaul
     requestId: c.get('requestId'),
     protocol: 'rest',
     endpoint,
-    headers: c.req.header(),
+    headers: (c.env?.incoming?.headers as Record<string, string | undefined> | undefined) ?? c.req.header(),
     startedAt,
     attributes: new Map(),
   };
-  const header = c.req.header(TIMEOUT_HEADER);
+  const header = ctx.headers[TIMEOUT_HEADER];
   let timeoutMs = defaultTimeoutMs;
   if (header !== undefined) {
     const v = Number(header);
