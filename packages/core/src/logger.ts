@@ -24,9 +24,10 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     },
     formatters: { level: (label: string) => ({ level: label }) },
   };
-  // Asynchronous, buffered stdout: a synchronous write per request line costs
-  // more than a small model's inference. Call `flushLogger` before exiting.
-  return pino(options, destination ?? pino.destination({ dest: 1, sync: false, minLength: 4096 }));
+  // Asynchronous stdout: a synchronous write per request line costs more than
+  // a small model's inference. Lines written while a write is in progress are
+  // coalesced into the next one. Call `flushLogger` before exiting.
+  return pino(options, destination ?? pino.destination({ dest: 1, sync: false }));
 }
 
 /** Writes out buffered log lines; call before `process.exit`. */

@@ -79,7 +79,11 @@ export class JsonSchemaValidator implements Validator {
         if (v - v !== 0) {
           if (Number.isNaN(v) && c.columns !== undefined && nanAllowed(i % c.columns.width)) continue;
           if (Number.isNaN(v) && fromRows && c.columns === undefined) continue;
-          throw new PonteError('PONTE_VALIDATION_FAILED', `inputs[${idx}].data[${i}]: must be a finite number, got ${v}`);
+          // A caller of the named API sent rows, not tensors: name the row and feature it sent.
+          const where = fromRows && c.columns !== undefined
+            ? `instances[${Math.floor(i / c.columns.width)}].${c.columns.features[i % c.columns.width]!.name}`
+            : `inputs[${idx}].data[${i}]`;
+          throw new PonteError('PONTE_VALIDATION_FAILED', `${where}: must be a finite number, got ${v}`);
         }
       }
     });

@@ -1,0 +1,114 @@
+import { createRequire } from 'node:module';
+import { credentials, loadPackageDefinition, Metadata, type GrpcObject, type ServiceClientConstructor, type ServiceError } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { launch } from './contender.js';
+import { compareValues, type Golden } from './golden.js';
+import type { LoadPlan } from './load.js';
+import { goldenOf } from './models.js';
+import { freePort } from './free-port.js';
+import { ponte, ponteFacts } from './ponte-server.js';
+import type { GoldenCheck, LoadRow, LoadStats } from './results.js';
+import { RssSampler } from './rss.js';
+import { medianRun } from './wrk.js';
+
+/** The row key of Ponte over gRPC. */
+export const GRPC_KEY = 'ponte-grpc-on';
+const LABEL = 'Ponte gRPC (OIP), batching on';
+
+type InferFn = (req: unknown, md: Metadata, o: { deadline: number }, cb: (err: ServiceError | null, res?: Record<string, unknown>) => void) => void;
+
+/**
+ * Sends the golden rows over gRPC `ModelInfer` (typed `fp32_contents`) and
+ * checks the answers, as `checkGolden` does for REST.
+ */
+export async function checkGoldenGrpc(address: string, model: string, golden: Golden): Promise<GoldenCheck> {
+  const protoPath = createRequire(import.meta.url).resolve('@ponte/grpc/proto/grpc_predict_v2.proto');
+  const pkg = loadPackageDefinition(loadSync(protoPath, { keepCase: true, longs: String, enums: String, defaults: false, arrays: true, oneofs: true }));
+  const Client = (pkg['inference'] as GrpcObject)['GRPCInferenceService'] as ServiceClientConstructor;
+  const client = new Client(address, credentials.createInsecure());
+  const infer = (client as unknown as Record<string, InferFn>)['ModelInfer']!.bind(client);
+  const failures: string[] = [];
+  let maxAbs = 0;
+  try {
+    for (let i = 0; i < golden.inputs.length; i++) {
+      const row = golden.inputs[i]!;
+      const req = { model_name: model, inputs: [{ name: golden.input_name, datatype: 'FP32', shape: [1, row.length], contents: { fp32_contents: row } }] };
+      const res = await new Promise<Record<string, unknown> | string>((resolve) => {
+        infer(req, new Metadata(), { deadline: Date.now() + 10_000 }, (err, r) => resolve(err ? `${err.code} ${err.details}` : r ?? 'empty answer'));
+      });
+      if (typeof res === 'string') { failures.push(`row ${i}: ${res}`); continue; }
+      const outputs = (res['outputs'] ?? []) as Array<{ name?: string; contents?: { fp32_contents?: number[] } }>;
+      const got = outputs.find((o) => o.name === golden.output_name)?.contents?.fp32_contents;
+      if (!got) { failures.push(`row ${i}: no fp32_contents for "${golden.output_name}"`); continue; }
+      const c = compareValues(got, golden.expected[i]!, golden.tolerance);
+      maxAbs = Math.max(maxAbs, c.maxAbs);
+      if (!c.ok) failures.push(`row ${i}: got ${JSON.stringify(got)}, expected ${JSON.stringify(golden.expected[i])}`);
+    }
+  } finally {
+    client.close();
+  }
+  return { ok: failures.length === 0, rows: golden.inputs.length, maxAbs, failures };
+}
+
+/**
+ * The gRPC row: Ponte (batching on) with '@ponte/grpc' on a free port, its
+ * golden rows checked over gRPC, then loaded by `runGrpcLoad` (grpc-load.ts,
+ * a @grpc/grpc-js client in the bench process on CPU 1, one HTTP/2 channel,
+ * `connections` calls in flight). The client is Node too, so the row can be
+ * client-bound: it is not comparable one-to-one with wrk's rows.
+ */
+export async function measureGrpc(model: string, plan: LoadPlan, prometheus: boolean): Promise<LoadRow> {
+  const row: LoadRow = { model, key: GRPC_KEY, label: LABEL, connections: plan.connections, status: 'failed' };
+  let runGrpcLoad: typeof import('./grpc-load.js').runGrpcLoad;
+  try {
+    ({ runGrpcLoad } = await import('./grpc-load.js'));
+  } catch (e) {
+    return { ...row, status: 'todo', note: `grpc-load.js does not load (${(e as Error).message.split('\n')[0]}); the lead engineer fills this row` };
+  }
+  const grpcPort = await freePort();
+  const c = { ...ponte({ model, batching: true, prometheus, grpcPort }, 'oip'), key: GRPC_KEY, label: LABEL };
+  let launched;
+  try {
+    launched = await launch(c, plan.tmp);
+  } catch (e) {
+    return { ...row, note: `did not start: ${(e as Error).message.split('\n')[0]}` };
+  }
+  const { proc } = launched;
+  try {
+    plan.onCommand?.(`${LABEL} (${model})`, proc.commandLine);
+    const address = `127.0.0.1:${grpcPort}`;
+    const golden = goldenOf(model);
+    const g = await checkGoldenGrpc(address, model, golden);
+    row.golden = g;
+    if (!g.ok) return { ...row, note: `wrong answers, not measured: ${g.failures.slice(0, 2).join('; ')}` };
+    const inputs = [{ name: golden.input_name, datatype: 'FP32', shape: [1, golden.inputs[0]!.length], data: golden.inputs[0]! }];
+    const load = (s: number) => runGrpcLoad({ address, model, inputs, concurrency: plan.connections, durationMs: s * 1000 });
+    plan.onCommand?.('gRPC load', `runGrpcLoad({ address: '${address}', model: '${model}', concurrency: ${plan.connections}, durationMs: ${plan.durationS * 1000} })  # packages/bench/src/grpc-load.ts, in the bench process (CPU 1)`);
+    if (plan.warmupS > 0) await load(plan.warmupS);
+    const runs: LoadStats[] = [];
+    let peakRssMb = 0;
+    for (let i = 0; i < plan.runs; i++) {
+      const sampler = new RssSampler(proc.pid, 250).start();
+      try {
+        const r = await load(plan.durationS);
+        // grpc-load reports p50/p99 only.
+        runs.push({ requests: r.requests, durationS: r.seconds, rps: r.rps, p50Ms: r.p50Ms, p90Ms: NaN, p99Ms: r.p99Ms, maxMs: NaN, errors: r.errors, non2xx: r.errors });
+      } finally {
+        peakRssMb = Math.max(peakRssMb, sampler.stop().peakMb);
+      }
+    }
+    const stats = medianRun(runs);
+    plan.log?.(`  ${LABEL.padEnd(40)} ${model.padEnd(9)} c=${plan.connections}: ${Math.round(stats.rps)} req/s, p50 ${stats.p50Ms.toFixed(2)} ms, p99 ${stats.p99Ms.toFixed(2)} ms`);
+    const errors = runs.reduce((s, r) => s + r.errors, 0);
+    return {
+      ...row, status: 'ok', stats, runs, peakRssMb,
+      note: `load from grpc-load.ts (a Node @grpc/grpc-js client on CPU 1, ${plan.connections} calls in flight on one channel), not wrk: the client may be the limit${errors ? `; ${errors} failed calls` : ''}`,
+    };
+  } catch (e) {
+    return { ...row, note: (e as Error).message.split('\n')[0] };
+  } finally {
+    // Read at the end: the logger writes asynchronously.
+    plan.onPonteFacts?.(c, ponteFacts(proc.logFile));
+    await proc.stop();
+  }
+}

@@ -1,0 +1,84 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { launch, LOAD_CPU, type Contender } from './contender.js';
+import { checkGolden } from './golden.js';
+import { goldenOf } from './models.js';
+import { POST_LUA } from './paths.js';
+import { ponteFacts } from './ponte-server.js';
+import type { LoadRow, LoadStats, PonteFacts } from './results.js';
+import { RssSampler } from './rss.js';
+import { medianRun, runWrk, wrkCommandLine } from './wrk.js';
+
+/** How hard and how long to load a contender. */
+export interface LoadPlan {
+  connections: number;
+  durationS: number;
+  warmupS: number;
+  runs: number;
+  /** Scratch folder for logs, configs and bodies. */
+  tmp: string;
+  /** Called with each command actually run (server, wrk), for the report. */
+  onCommand?: (what: string, commandLine: string) => void;
+  /** Called with the facts read from a Ponte row's log. */
+  onPonteFacts?: (c: Contender, facts: PonteFacts) => void;
+  log?: (line: string) => void;
+}
+
+/**
+ * Measures one contender: start it pinned, check its answers against the
+ * model's 10 golden rows (a wrong answer fails the row, it is not measured),
+ * warm it up, run wrk `runs` times with one-row requests while sampling the
+ * server's RSS, and stop it whatever happens.
+ */
+export async function measureLoad(c: Contender, plan: LoadPlan): Promise<LoadRow> {
+  const row: LoadRow = { model: c.model, key: c.key, label: c.label, connections: plan.connections, status: 'skipped' };
+  const log = plan.log ?? (() => undefined);
+  if (c.skip !== undefined) return { ...row, note: c.skip };
+  const golden = goldenOf(c.model);
+  let launched;
+  try {
+    launched = await launch(c, plan.tmp);
+  } catch (e) {
+    return { ...row, status: 'failed', note: `did not start: ${(e as Error).message}` };
+  }
+  const { proc, baseUrl } = launched;
+  try {
+    plan.onCommand?.(`${c.label} (${c.model})`, proc.commandLine);
+    if (c.checkGolden) {
+      const g = await checkGolden(baseUrl, c.api, c.model, golden);
+      row.golden = g;
+      if (!g.ok) return { ...row, status: 'failed', note: `wrong answers, not measured: ${g.failures.slice(0, 2).join('; ')}` };
+    } else {
+      row.golden = 'n/a';
+    }
+    const bodyFile = join(plan.tmp, `body-${c.api.name}-${c.model}.json`);
+    writeFileSync(bodyFile, JSON.stringify(c.api.body(golden, 0)));
+    const wrk = { url: baseUrl + c.api.path(c.model), bodyFile, luaScript: POST_LUA, connections: plan.connections, cpu: LOAD_CPU };
+    plan.onCommand?.(`wrk, ${plan.connections} connection${plan.connections > 1 ? 's' : ''}`, wrkCommandLine({ ...wrk, durationS: plan.durationS }));
+    if (plan.warmupS > 0) await runWrk({ ...wrk, durationS: plan.warmupS });
+    const runs: LoadStats[] = [];
+    let peakRssMb = 0;
+    for (let i = 0; i < plan.runs; i++) {
+      const sampler = new RssSampler(proc.pid, 250).start();
+      try {
+        runs.push(await runWrk({ ...wrk, durationS: plan.durationS }));
+      } finally {
+        peakRssMb = Math.max(peakRssMb, sampler.stop().peakMb);
+      }
+      if (proc.hasExited()) throw new Error(`${proc.name} exited during the run`);
+    }
+    const stats = medianRun(runs);
+    log(`  ${c.label.padEnd(40)} ${c.model.padEnd(9)} c=${plan.connections}: ${Math.round(stats.rps)} req/s, p50 ${stats.p50Ms.toFixed(2)} ms, p99 ${stats.p99Ms.toFixed(2)} ms${stats.errors ? `, ${stats.errors} errors` : ''}`);
+    const errors = runs.reduce((s, r) => s + r.errors, 0);
+    return {
+      ...row, status: 'ok', stats, runs, peakRssMb,
+      ...(errors > 0 ? { note: `${errors} socket errors or non-2xx answers over ${runs.length} run(s) (${runs.reduce((s, r) => s + r.non2xx, 0)} non-2xx)` } : {}),
+    };
+  } catch (e) {
+    return { ...row, status: 'failed', note: (e as Error).message.split('\n')[0] };
+  } finally {
+    // Read at the end: Ponte's logger writes asynchronously.
+    if (c.ponte) plan.onPonteFacts?.(c, ponteFacts(proc.logFile));
+    await proc.stop();
+  }
+}

@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import { ceilingArgs, measureCeiling } from './ceiling.js';
+import type { Contender } from './contender.js';
+import { GRPC_KEY, measureGrpc } from './grpc.js';
+import { measureLoad, type LoadPlan } from './load.js';
+import { peerDependencyProblems } from './machine.js';
+import { pythonModelDir, pythonPeersUsable } from './models.js';
+import type { BenchOptions } from './options.js';
+import { bareHono, fastapi, flask, naiveHono } from './peers.js';
+import { pluginLoads, ponte } from './ponte-server.js';
+import type { BenchResults, LoadRow } from './results.js';
+import { runSoak } from './soak.js';
+import { measureStartup } from './startup.js';
+
+const CEILING_BATCHES = [1, 32];
+/** Seconds a contender takes besides its wrk runs (start, golden rows, stop), for the estimate. */
+const OVERHEAD_S = 4;
+
+/** Rows of the 32-connection tables, per model. */
+const LOAD_ROWS = 8;
+/** Rows of the one-connection table, per model. */
+const ONE_CONN_ROWS = 2;
+
+/** About how long a run with these options takes, seconds (printed before it starts). */
+export function estimateSeconds(o: BenchOptions): number {
+  const perRow = o.warmupS + o.runs * o.durationS + OVERHEAD_S;
+  return o.models.length * ((LOAD_ROWS + ONE_CONN_ROWS) * perRow + CEILING_BATCHES.length * o.ceilingS + 2) + o.startupRepeats * 3 + 5 + (o.soak ? o.soakMinutes * 60 + 10 : 0);
+}
+
+/**
+ * Runs every section the options ask for, in order: the 32-connection load
+ * tables, the in-process ceiling, one connection, start-up and memory, and the
+ * soak. Servers are started and stopped per row; nothing is left running.
+ */
+export async function runSuite(o: BenchOptions, tmp: string, log: (line: string) => void): Promise<BenchResults> {
+  const r: BenchResults = { startedAt: new Date(), finishedAt: new Date(), mode: '', commands: [], notes: [], load: [], oneConnection: [], ceiling: [], ponteFacts: {}, loadAvg: { start: loadAvg1(), end: 0 } };
+  r.mode = o.quick
+    ? `quick run (${o.durationS} s runs, ${o.runs} per row, not representative)`
+    : `${o.runs} measured run${o.runs > 1 ? 's' : ''} × ${o.durationS} s per row after a ${o.warmupS} s warm-up, median run shown`;
+  const seen = new Set<string>();
+  const plan = (connections: number): LoadPlan => ({
+    connections, durationS: o.durationS, warmupS: o.warmupS, runs: o.runs, tmp, log,
+    onCommand: (what, line) => {
+      const key = what.replace(/\(.*\)/, '') + line.replace(/\d{4,5}/g, '');
+      if (seen.has(key)) return;
+      seen.add(key);
+      r.commands.push(`# ${what}`, line);
+    },
+    onPonteFacts: (c, facts) => { r.ponteFacts[`${c.key}/${c.model}`] = facts; },
+  });
+
+  for (const p of peerDependencyProblems()) r.notes.push(`peer dependency mismatch: ${p}`);
+  const prometheus = await pluginLoads('@ponte/exporter-prometheus');
+  r.notes.push(prometheus ? 'Ponte runs with @ponte/exporter-prometheus (metrics on).' : '@ponte/exporter-prometheus is not built or does not load: Ponte runs without metrics.');
+  const grpc = await pluginLoads('@ponte/grpc');
+  const python = await pythonPeersUsable();
+  if (python !== true) r.notes.push(`Python peers skipped: ${python}`);
+
+  log('== 32 connections');
+  for (const model of o.models) {
+    const py = python === true ? await pythonModelDir(model, tmp) : { skip: python };
+    if ('skip' in py) r.notes.push(`Python peers for ${model} skipped: ${py.skip}`);
+    const contenders: Array<Contender | 'grpc'> = [
+      ponte({ model, batching: true, prometheus }, 'oip'),
+      ponte({ model, batching: false, prometheus }, 'oip'),
+      ponte({ model, batching: true, prometheus }, 'named'),
+      'grpc',
+      naiveHono(model),
+      bareHono(model),
+      flask(model, py),
+      fastapi(model, py),
+    ];
+    for (const c of contenders) {
+      let row: LoadRow;
+      if (c === 'grpc') {
+        row = grpc
+          ? await measureGrpc(model, plan(32), prometheus)
+          : { model, key: GRPC_KEY, label: 'Ponte gRPC (OIP), batching on', connections: 32, status: 'todo', note: 'TODO(lead): @ponte/grpc is not built or does not load, so the gRPC row was not measured' };
+      } else {
+        row = await measureLoad(c, plan(32));
+      }
+      if (row.status !== 'ok') log(`  ${row.label} (${model}): ${row.status}${row.note ? ` — ${row.note.split('\n')[0]}` : ''}`);
+      r.load.push(row);
+    }
+  }
+
+  log('== in-process ONNX Runtime ceiling');
+  if (o.models.length) r.commands.push('# in-process ONNX Runtime ceiling (per model)', `taskset ${ceilingArgs(o.models[0]!, CEILING_BATCHES, o.ceilingS).join(' ')}`);
+  for (const model of o.models) {
+    const c = await measureCeiling(model, CEILING_BATCHES, o.ceilingS);
+    log(`  ${model}: ${c.status === 'ok' ? Object.entries(c.rowsPerSec).map(([b, v]) => `batch ${b}: ${Math.round(v)} rows/s`).join(', ') : c.note}`);
+    r.ceiling.push(c);
+  }
+
+  log('== 1 connection');
+  for (const model of o.models) {
+    for (const c of [ponte({ model, batching: true, prometheus }, 'oip'), naiveHono(model)]) {
+      const row = await measureLoad(c, plan(1));
+      if (row.status !== 'ok') log(`  ${row.label} (${model}): ${row.status} — ${row.note ?? ''}`);
+      r.oneConnection.push(row);
+    }
+  }
+
+  log('== start-up and idle memory (four example models)');
+  r.startup = await measureStartup(tmp, o.startupRepeats, prometheus);
+  log(`  ${r.startup.status === 'ok' ? `ready in ${r.startup.readyMs.map((v) => Math.round(v)).join(', ')} ms; idle RSS ${r.startup.idleRssMb?.toFixed(0)} MB` : r.startup.note}`);
+
+  if (o.soak) {
+    log(`== soak: ${o.soakMinutes} min of load on Ponte (purchase)`);
+    r.soak = await runSoak(tmp, o.soakMinutes, prometheus);
+    log(`  ${r.soak.status === 'ok' ? `RSS ${r.soak.rssAt1MinMb?.toFixed(0)} → ${r.soak.rssAtEndMb?.toFixed(0)} MB (${r.soak.ratio?.toFixed(3)}×)` : r.soak.note}`);
+  }
+  r.finishedAt = new Date();
+  r.loadAvg.end = loadAvg1();
+  // The bench itself keeps about two runnable tasks (server + wrk) while it runs: more means other work shared the CPUs.
+  if (r.loadAvg.start > 1 || r.loadAvg.end > 3) r.notes.push(`The machine was busy with other work (1-minute load average ${r.loadAvg.start.toFixed(1)} at the start, ${r.loadAvg.end.toFixed(1)} at the end; the bench itself accounts for about 2): absolute figures are lower and noisier than on a quiet machine.`);
+  return r;
+}
+
+function loadAvg1(): number {
+  try { return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]); } catch { return 0; }
+}

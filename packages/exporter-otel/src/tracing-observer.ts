@@ -1,0 +1,106 @@
+import { context as apiContext, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type TextMapGetter, type TextMapPropagator, type Tracer } from '@opentelemetry/api';
+import type { PipelineObserver, PipelineStage, RequestContext, RequestOutcome } from '@ponte/core';
+
+/**
+ * Key under which the request's OpenTelemetry `Context` (holding its server
+ * span) is kept in `RequestContext.attributes`. Other plugins may use it as the
+ * parent of their own spans without depending on this package:
+ * `ctx.attributes.get(Symbol.for('ponte.otel.context'))`.
+ */
+export const OTEL_CONTEXT_KEY: unique symbol = Symbol.for('ponte.otel.context') as typeof OTEL_CONTEXT_KEY;
+const SPAN_KEY = Symbol('ponte.otel.span');
+
+/** Semantic attribute names used on spans and metrics. */
+export const Attr = {
+  protocol: 'ponte.protocol',
+  endpoint: 'ponte.endpoint',
+  model: 'ponte.model.name',
+  version: 'ponte.model.version',
+  batchSize: 'ponte.batch.size',
+  requestId: 'ponte.request.id',
+  status: 'http.response.status_code',
+  errorType: 'error.type',
+  stage: 'ponte.stage',
+} as const;
+
+const headerGetter: TextMapGetter<Readonly<Record<string, string | undefined>>> = {
+  keys: (carrier) => Object.keys(carrier),
+  // Core lower-cases header names; propagators ask for lower-case keys.
+  get: (carrier, key) => carrier[key.toLowerCase()],
+};
+
+/** `performance.now()` milliseconds → epoch milliseconds, which the SDK accepts as a span time. */
+function epochMs(perfMs: number): number {
+  return performance.timeOrigin + perfMs;
+}
+
+/**
+ * One server span per request, a child of the caller's trace when a W3C
+ * `traceparent` header came in, with a child span per pipeline stage. Spans are
+ * created after the fact from the timings core reports (explicit start and end
+ * times), so tracing adds no awaits and no work to the answer itself; export
+ * happens later, in batches, off the request path. Unsampled requests cost one
+ * non-recording span.
+ *
+ * @example
+ * ```ts
+ * ctx.provide(Tokens.PipelineObserver, new TracingObserver(tracerRef, new W3CTraceContextPropagator(), stages));
+ * ```
+ */
+export class TracingObserver implements PipelineObserver {
+  readonly name = '@ponte/exporter-otel:tracing';
+  /** Set in start(), cleared in stop(): requests outside that window are not traced. */
+  tracer: Tracer | undefined;
+  private readonly stages: ReadonlySet<PipelineStage>;
+
+  constructor(
+    private readonly propagator: TextMapPropagator,
+    stages: readonly PipelineStage[],
+  ) {
+    this.stages = new Set(stages);
+  }
+
+  onRequestStart(ctx: RequestContext): void {
+    const tracer = this.tracer;
+    if (tracer === undefined) return;
+    const parent: Context = this.propagator.extract(ROOT_CONTEXT, ctx.headers, headerGetter);
+    const span = tracer.startSpan(
+      `ponte ${ctx.endpoint}`,
+      { kind: SpanKind.SERVER, startTime: epochMs(ctx.startedAt), attributes: { [Attr.protocol]: ctx.protocol, [Attr.endpoint]: ctx.endpoint, [Attr.requestId]: ctx.requestId } },
+      parent,
+    );
+    ctx.attributes.set(SPAN_KEY, span);
+    ctx.attributes.set(OTEL_CONTEXT_KEY, trace.setSpan(parent, span));
+  }
+
+  onStage(ctx: RequestContext, stage: PipelineStage, startedAt: number, durationMs: number): void {
+    const tracer = this.tracer;
+    const span = ctx.attributes.get(SPAN_KEY) as Span | undefined;
+    if (tracer === undefined || span === undefined || !span.isRecording() || !this.stages.has(stage)) return;
+    const attributes: Attributes = { [Attr.stage]: stage };
+    if (ctx.model !== undefined) attributes[Attr.model] = ctx.model;
+    if (ctx.version !== undefined) attributes[Attr.version] = ctx.version;
+    if ((stage === 'queue' || stage === 'run') && ctx.batchSize !== undefined) attributes[Attr.batchSize] = ctx.batchSize;
+    const parent = (ctx.attributes.get(OTEL_CONTEXT_KEY) as Context | undefined) ?? apiContext.active();
+    tracer.startSpan(stage, { kind: SpanKind.INTERNAL, startTime: epochMs(startedAt), attributes }, parent).end(epochMs(startedAt + durationMs));
+  }
+
+  onRequestEnd(ctx: RequestContext, outcome: RequestOutcome): void {
+    const span = ctx.attributes.get(SPAN_KEY) as Span | undefined;
+    if (span === undefined) return;
+    ctx.attributes.delete(SPAN_KEY);
+    if (span.isRecording()) {
+      if (ctx.model !== undefined) {
+        span.updateName(`ponte ${ctx.endpoint} ${ctx.model}`);
+        span.setAttribute(Attr.model, ctx.model);
+      }
+      if (ctx.version !== undefined) span.setAttribute(Attr.version, ctx.version);
+      if (ctx.batchSize !== undefined) span.setAttribute(Attr.batchSize, ctx.batchSize);
+      span.setAttribute(Attr.status, outcome.status);
+      if (outcome.code !== undefined) span.setAttribute(Attr.errorType, outcome.code);
+      // Server-span convention: a 4xx is the caller's mistake, not a failure of the service.
+      if (outcome.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.code ?? String(outcome.status) });
+    }
+    span.end(epochMs(ctx.startedAt + outcome.durationMs));
+  }
+}

@@ -1,0 +1,196 @@
+import type { Lifecycle, ModelRegistry } from '@ponte/core';
+import { PONTE_VERSION } from '@ponte/core';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { DEFAULT_BATCH_SIZE_BUCKETS, DEFAULT_DURATION_BUCKETS, DEFAULT_QUEUE_BUCKETS, type PrometheusExporterOptions } from './options.js';
+
+/** Where scrape-time gauges read from; filled in when the server starts. */
+export interface MetricSources {
+  registry?: ModelRegistry;
+  lifecycle?: Lifecycle;
+}
+
+const REQUEST_LABELS = ['protocol', 'endpoint', 'model', 'version', 'code'] as const;
+const DURATION_LABELS = ['protocol', 'endpoint', 'model', 'version'] as const;
+const MODEL_LABELS = ['model', 'version'] as const;
+const MODEL_STATES = ['loading', 'ready', 'failed', 'unloaded'] as const;
+
+/**
+ * Ponte's service metrics in their own prom-client `Registry` (one per server,
+ * so two servers in one process never share counters). Request-path metrics
+ * are updated by the observer; gauges that describe the server's state (in
+ * flight, queue depth, model state) are read from core at scrape time, so they
+ * cannot drift from the truth.
+ *
+ * @example
+ * ```ts
+ * const m = new ServiceMetrics(options, sources);
+ * const text = await m.registry.metrics();
+ * ```
+ */
+export class ServiceMetrics {
+  readonly registry = new Registry();
+  readonly requests: Counter<(typeof REQUEST_LABELS)[number]>;
+  readonly errors: Counter<(typeof REQUEST_LABELS)[number]>;
+  readonly requestDuration: Histogram<(typeof DURATION_LABELS)[number]>;
+  readonly queueDuration: Histogram<(typeof MODEL_LABELS)[number]>;
+  readonly computeDuration: Histogram<(typeof MODEL_LABELS)[number]>;
+  readonly batchSize: Histogram<(typeof MODEL_LABELS)[number]>;
+  readonly loadFailures: Counter<(typeof MODEL_LABELS)[number]>;
+
+  constructor(options: Pick<PrometheusExporterOptions, 'prefix' | 'processMetrics' | 'buckets'>, sources: MetricSources) {
+    const p = options.prefix;
+    const registers = [this.registry];
+    const b = options.buckets;
+    this.requests = new Counter({
+      name: `${p}requests_total`,
+      help: 'Data-plane requests answered, by protocol, endpoint, model, version and HTTP status code.',
+      labelNames: REQUEST_LABELS,
+      registers,
+    });
+    this.errors = new Counter({
+      name: `${p}errors_total`,
+      help: 'Failed data-plane requests, by Ponte error code (PONTE_...).',
+      labelNames: REQUEST_LABELS,
+      registers,
+    });
+    this.requestDuration = new Histogram({
+      name: `${p}request_duration_seconds`,
+      help: 'Time from request arrival to response, seconds.',
+      labelNames: DURATION_LABELS,
+      buckets: [...(b.requestDuration ?? DEFAULT_DURATION_BUCKETS)],
+      registers,
+    });
+    this.queueDuration = new Histogram({
+      name: `${p}queue_duration_seconds`,
+      help: 'Time a request waited in the model queue before its batch ran, seconds.',
+      labelNames: MODEL_LABELS,
+      buckets: [...(b.queueDuration ?? DEFAULT_QUEUE_BUCKETS)],
+      registers,
+    });
+    this.computeDuration = new Histogram({
+      name: `${p}compute_duration_seconds`,
+      help: 'Model run time of the batch a request was part of, seconds.',
+      labelNames: MODEL_LABELS,
+      buckets: [...(b.computeDuration ?? DEFAULT_DURATION_BUCKETS)],
+      registers,
+    });
+    this.batchSize = new Histogram({
+      name: `${p}batch_size`,
+      help: 'Rows per model execution (a dynamic batch, or one request when batching is off).',
+      labelNames: MODEL_LABELS,
+      buckets: [...(b.batchSize ?? DEFAULT_BATCH_SIZE_BUCKETS)],
+      registers,
+    });
+    this.loadFailures = new Counter({
+      name: `${p}model_load_failures_total`,
+      help: 'Model versions that failed to load or warm up.',
+      labelNames: MODEL_LABELS,
+      registers,
+      collect() {
+        // Start every known version at 0, so increase() sees a later failure (a series born at 1 looks like no change).
+        for (const m of sources.registry?.readiness().models ?? []) for (const v of m.versions) this.inc({ model: m.name, version: v.version }, 0);
+      },
+    });
+
+    new Gauge({
+      name: `${p}requests_in_flight`,
+      help: 'Data-plane requests being processed now.',
+      registers,
+      collect() {
+        this.set(sources.lifecycle?.inFlight ?? 0);
+      },
+    });
+    new Gauge({
+      name: `${p}queue_depth`,
+      help: 'Requests waiting in the batch queue of each ready model version.',
+      labelNames: MODEL_LABELS,
+      registers,
+      collect() {
+        this.reset();
+        const reg = sources.registry;
+        if (reg === undefined) return;
+        for (const m of reg.readiness().models) {
+          for (const v of m.versions) {
+            if (v.state !== 'ready') continue;
+            try {
+              this.set({ model: m.name, version: v.version }, reg.resolve(m.name, v.version).runner.queueDepth);
+            } catch {
+              // unloaded between readiness() and resolve(): nothing to report
+            }
+          }
+        }
+      },
+    });
+    new Gauge({
+      name: `${p}queue_capacity`,
+      help: 'Maximum requests the batch queue of each ready model version holds before answering 429 (0 when batching is off).',
+      labelNames: MODEL_LABELS,
+      registers,
+      collect() {
+        this.reset();
+        const reg = sources.registry;
+        if (reg === undefined) return;
+        for (const m of reg.readiness().models) {
+          for (const v of m.versions) {
+            if (v.state !== 'ready') continue;
+            try {
+              const b = reg.resolve(m.name, v.version).batching;
+              this.set({ model: m.name, version: v.version }, b.enabled ? b.maxQueueSize : 0);
+            } catch {
+              // unloaded between readiness() and resolve()
+            }
+          }
+        }
+      },
+    });
+    new Gauge({
+      name: `${p}model_state`,
+      help: 'State of each model version: 1 for its current state (loading, ready, failed, unloaded), 0 for the others.',
+      labelNames: [...MODEL_LABELS, 'state'],
+      registers,
+      collect() {
+        this.reset();
+        for (const m of sources.registry?.readiness().models ?? []) {
+          for (const v of m.versions) for (const s of MODEL_STATES) this.set({ model: m.name, version: v.version, state: s }, v.state === s ? 1 : 0);
+        }
+      },
+    });
+    new Gauge({
+      name: `${p}model_ready`,
+      help: 'Whether every selected version of the model is ready (1) or not (0).',
+      labelNames: ['model', 'required'],
+      registers,
+      collect() {
+        this.reset();
+        for (const m of sources.registry?.readiness().models ?? []) this.set({ model: m.name, required: String(m.required) }, m.ready ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: `${p}model_load_duration_seconds`,
+      help: 'How long the model version took to load and warm up, seconds.',
+      labelNames: MODEL_LABELS,
+      registers,
+      collect() {
+        this.reset();
+        for (const m of sources.registry?.readiness().models ?? []) {
+          for (const v of m.versions) if (v.loadDurationMs !== undefined) this.set({ model: m.name, version: v.version }, v.loadDurationMs / 1000);
+        }
+      },
+    });
+    new Gauge({
+      name: `${p}build_info`,
+      help: 'Always 1; labels carry the Ponte and Node.js versions.',
+      labelNames: ['version', 'node_version'],
+      registers,
+    }).set({ version: PONTE_VERSION, node_version: process.version }, 1);
+
+    // Process metrics keep their standard, unprefixed names (process_cpu_seconds_total, nodejs_heap_size_used_bytes …)
+    // so stock Node.js dashboards and alerts work unchanged.
+    if (options.processMetrics) {
+      collectDefaultMetrics({ register: this.registry });
+      // prom-client exports these three totals as gauges named *_total, which breaks Prometheus naming
+      // rules (promtool check metrics); the per-type nodejs_active_* gauges carry the same information.
+      for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(name);
+    }
+  }
+}
