@@ -72,7 +72,6 @@ describe('OpenTelemetry export to a collector', () => {
     const run = children.find((s) => s.name === 'run')!;
     assert.equal(run.attributes['ponte.model.name'], 'purchase');
     assert.equal(run.attributes['ponte.batch.size'], 1);
-    assert.ok(children.findIndex((s) => s.name === 'queue') >= 0);
     assert.ok(collector.contentTypes.has('application/x-protobuf'));
   });
 
