@@ -129,6 +129,15 @@ describe('JSON tensors of every datatype', () => {
     });
   }
 
+  test('FP64 1e400 (Infinity once parsed) is refused as not finite', async () => {
+    // A complete request, so the check that fails is the one on the value.
+    const inputs = TYPES.map((t) => ({ name: `in_${t}`, datatype: t, shape: [2, 3], data: VALUES[t] }));
+    const body = JSON.stringify({ inputs }).replace(String(Math.PI), '1e400');
+    assert.ok(body.includes('1e400'));
+    const res = await post(server.url, ECHO, body);
+    assertError(res, 400, 'PONTE_VALIDATION_FAILED', `inputs[${TYPES.indexOf('FP64')}].data[3]`, 'must be a finite number, got Infinity');
+  });
+
   test('a null element is refused, not read as zero', async () => {
     const res = await post(server.url, ECHO, { inputs: [{ name: 'in_FP32', datatype: 'FP32', shape: [1, 2], data: [1, null] }] });
     assertError(res, 400, 'PONTE_BAD_REQUEST', 'inputs[0].data[1]', 'got null');

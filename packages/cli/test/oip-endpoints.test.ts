@@ -120,6 +120,12 @@ describe('inference', () => {
     assert.deepEqual(res.body.outputs[0], all.body.outputs.find((o: { name: string }) => o.name === 'probabilities'));
   });
 
+  test('an empty `outputs` list returns every output, as no list does', async () => {
+    const res = await post(server.url, INFER, row(ROW, { outputs: [] }));
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual(res.body.outputs.map((o: { name: string }) => o.name).sort(), ['label', 'probabilities']);
+  });
+
   test('request `parameters` of every allowed type are accepted', async () => {
     const res = await post(server.url, INFER, row(ROW, { parameters: { priority: 1, tag: 'batch-7', sequence_start: true } }));
     assert.equal(res.status, 200, JSON.stringify(res.body));

@@ -1,5 +1,6 @@
 import { allocate, elementCount, type LoadedModel, type ModelFormat, type ModelLoadRequest, type Tensor } from '@ponte/core';
 import type { Logger } from '@ponte/core';
+import { needsPairing, PairedSingleRows } from './batch-invariance.js';
 import { InlineSession } from './inline-session.js';
 import { onnxOptionsSchema, toSessionOptions, type OnnxOptions } from './session-options.js';
 import { WorkerPoolSession } from './worker-pool-session.js';
@@ -16,25 +17,32 @@ export const AUTO_WORKER_THRESHOLD_MICROS = 150;
  * options from the plugin defaults overridden per model.
  */
 export function onnxFormat(defaults: OnnxOptions, logger: Logger): ModelFormat {
+  const open = async (req: ModelLoadRequest): Promise<LoadedModel> => {
+    const o: OnnxOptions = { ...defaults, ...(req.options as OnnxOptions) };
+    // One intra-op thread per session unless told otherwise: ONNX Runtime's
+    // default (a thread per core) fights the HTTP thread and other sessions.
+    const sessionOptions = toSessionOptions({ intraOpNumThreads: 1, interOpNumThreads: 1, ...o });
+    const executor = o.executor ?? 'auto';
+    if (executor === 'worker') return WorkerPoolSession.create(req.file, sessionOptions, o.instances ?? 1);
+    const inline = await InlineSession.create(req.file, sessionOptions);
+    if (executor === 'inline') return inline;
+    const micros = await timeOneRow(inline);
+    const useWorkers = micros > AUTO_WORKER_THRESHOLD_MICROS;
+    logger.info({ model: req.name, version: req.version, oneRowMicros: Math.round(micros), executor: useWorkers ? 'worker' : 'inline' }, 'onnx executor chosen');
+    if (!useWorkers) return inline;
+    await inline.close();
+    return WorkerPoolSession.create(req.file, sessionOptions, o.instances ?? 1);
+  };
   return {
     name: 'onnx',
     fileNames: ['model.onnx'],
     optionsSchema: onnxOptionsSchema,
     async load(req: ModelLoadRequest): Promise<LoadedModel> {
-      const o: OnnxOptions = { ...defaults, ...(req.options as OnnxOptions) };
-      // One intra-op thread per session unless told otherwise: ONNX Runtime's
-      // default (a thread per core) fights the HTTP thread and other sessions.
-      const sessionOptions = toSessionOptions({ intraOpNumThreads: 1, interOpNumThreads: 1, ...o });
-      const executor = o.executor ?? 'auto';
-      if (executor === 'worker') return WorkerPoolSession.create(req.file, sessionOptions, o.instances ?? 1);
-      const inline = await InlineSession.create(req.file, sessionOptions);
-      if (executor === 'inline') return inline;
-      const micros = await timeOneRow(inline);
-      const useWorkers = micros > AUTO_WORKER_THRESHOLD_MICROS;
-      logger.info({ model: req.name, version: req.version, oneRowMicros: Math.round(micros), executor: useWorkers ? 'worker' : 'inline' }, 'onnx executor chosen');
-      if (!useWorkers) return inline;
-      await inline.close();
-      return WorkerPoolSession.create(req.file, sessionOptions, o.instances ?? 1);
+      const model = await open(req);
+      // A model the probe cannot run (unusual inputs) is served as it is; warm-up reports real failures.
+      if (!(await needsPairing(model).catch(() => false))) return model;
+      logger.info({ model: req.name, version: req.version }, 'single rows run as pairs: this model answers one row differently from a batch');
+      return new PairedSingleRows(model);
     },
   };
 }

@@ -141,7 +141,9 @@ export function decodeInferRequest(body: unknown, model: string, version: string
   if (body['outputs'] !== undefined) {
     const rawOutputs = body['outputs'];
     if (!Array.isArray(rawOutputs)) throw bad('outputs: must be an array');
-    request.outputs = rawOutputs.map((o, i): RequestedOutput => {
+    // An empty list asks for no output in particular: every output, as when absent
+    // (Triton and KServe read it so); passed on, it would make the runtime fail with a 500.
+    if (rawOutputs.length > 0) request.outputs = rawOutputs.map((o, i): RequestedOutput => {
       if (!isObject(o) || typeof o['name'] !== 'string') throw bad(`outputs[${i}].name: must be a string`);
       const out: RequestedOutput = { name: o['name'] };
       const p = decodeParameters(o['parameters'], `outputs[${i}].parameters`);
