@@ -1,4 +1,6 @@
+import cluster from 'node:cluster';
 import { stringify } from 'yaml';
+import { processCount, READY_MESSAGE, runPrimary } from './cluster-primary.js';
 import { ConfigError, createLogger, flushLogger, isPonteError, loadConfigFile, PonteServer, redactConfig, type Logger } from '@ponte/core';
 
 export interface Io {
@@ -57,6 +59,11 @@ export async function serve(file: string, io: Io, overrides: { port?: number; ho
     if (overrides.port !== undefined) loaded.config.server.port = overrides.port;
     if (overrides.host !== undefined) loaded.config.server.host = overrides.host;
     logger = createLogger(loaded.config.logging.level);
+    const processes = processCount(loaded.config.server.processes);
+    if (processes > 1 && cluster.isPrimary) {
+      const metrics = loaded.config.plugins.some((p) => (typeof p === 'string' ? p : p.package) === '@ponte/exporter-prometheus');
+      return runPrimary({ processes, shutdownTimeoutMs: loaded.config.server.shutdownTimeoutMs, logger, metrics });
+    }
     server = await PonteServer.create(loaded, { logger });
   } catch (e) {
     return report(io, e);
@@ -76,6 +83,7 @@ export async function serve(file: string, io: Io, overrides: { port?: number; ho
   process.once('SIGINT', () => stop('SIGINT'));
   try {
     await server.start();
+    if (cluster.isWorker) process.send?.({ type: READY_MESSAGE });
   } catch (e) {
     const code = report(io, e);
     await server.stop().catch(() => undefined);

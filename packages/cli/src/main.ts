@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import { configCheck, configPrint, EXIT, serve, type Io } from './commands.js';
 import { inspectModel } from './inspect.js';
@@ -43,7 +44,10 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then((code) => {
-  if (code >= 0) process.exitCode = code;
+  if (code < 0) return;
+  process.exitCode = code;
+  // A cluster worker that gives up (bad config) would be kept alive by its IPC channel; stdio to pipes is synchronous on Linux.
+  if (cluster.isWorker) process.exit(code);
 }, (e: unknown) => {
   io.err(`ponte: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exitCode = EXIT.failure;

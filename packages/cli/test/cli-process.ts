@@ -23,7 +23,7 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Cli
 }
 
 /** Starts `ponte serve` and resolves once a log line says the server is ready, with its URL. */
-export function startServe(args: string[]): Promise<{ child: ChildProcess; url: string; logs: () => string; exited: Promise<number | null> }> {
+export function startServe(args: string[], readyMessage = 'server ready'): Promise<{ child: ChildProcess; url: string; logs: () => string; exited: Promise<number | null> }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, 'serve', ...args], { cwd: REPO_ROOT });
     let out = '';
@@ -35,7 +35,7 @@ export function startServe(args: string[]): Promise<{ child: ChildProcess; url: 
       out += d.toString();
       const m = /"url":"(http:\/\/[^"]+)"/.exec(out);
       if (m) url = m[1]!;
-      if (out.includes('"msg":"server ready"') || out.includes('some required models are not ready')) {
+      if (out.includes(`"msg":"${readyMessage}"`) || out.includes('some required models are not ready')) {
         clearTimeout(timer);
         resolve({ child, url, logs: () => out, exited });
       }

@@ -15,7 +15,7 @@ export type { Logger } from 'pino';
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   const options = {
     level,
-    base: { service: 'ponte' },
+    base: { service: 'ponte', pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: {
       // Explicit paths only: wildcard paths double the cost of every log line.

@@ -1,3 +1,4 @@
+import { clusterMetrics, inCluster } from './cluster-metrics.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
@@ -39,7 +40,7 @@ export class MetricsServer {
         res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' }).end('method not allowed\n');
         return;
       }
-      this.registry.metrics().then(
+      (inCluster() ? clusterMetrics() : this.registry.metrics()).then(
         (text) => { res.writeHead(200, { 'Content-Type': this.registry.contentType }).end(req.method === 'HEAD' ? undefined : text); },
         (err: unknown) => {
           this.onError(err);

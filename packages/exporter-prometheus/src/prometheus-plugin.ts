@@ -1,5 +1,6 @@
 import { definePlugin, Tokens, type HttpEnv, type InferencePipeline, type Lifecycle, type ModelRegistry, type PipelineObserver, type PluginContext, type RequestContext } from '@ponte/core';
 import type { Context } from 'hono';
+import { clusterMetrics, inCluster, joinClusterMetrics } from './cluster-metrics.js';
 import { MetricsServer } from './metrics-server.js';
 import { PrometheusObserver } from './metrics-observer.js';
 import { prometheusOptionsSchema, type PrometheusExporterOptions } from './options.js';
@@ -21,7 +22,8 @@ async function scrape(c: Context<HttpEnv>, state: State): Promise<Response> {
     const ctx: RequestContext = { requestId: c.get('requestId'), protocol: 'rest', endpoint: 'metrics', headers: c.req.header(), startedAt: performance.now(), attributes: new Map() };
     await state.pipeline.authenticate(ctx, 'read');
   }
-  const text = await state.metrics.registry.metrics();
+  // With several server processes, any one of them answers for all.
+  const text = inCluster() ? await clusterMetrics() : await state.metrics.registry.metrics();
   return c.body(text, 200, { 'Content-Type': state.metrics.registry.contentType });
 }
 
@@ -50,6 +52,7 @@ export const prometheusExporter = definePlugin<PrometheusExporterOptions>({
     const metrics = new ServiceMetrics(ctx.options, sources);
     const state: State = { metrics, sources };
     states.set(ctx, state);
+    if (inCluster()) joinClusterMetrics(metrics.registry);
     // Observers are collected by core right after every plugin registered, so this cannot wait for start().
     ctx.provide<PipelineObserver>(Tokens.PipelineObserver, new PrometheusObserver(metrics, sources));
     if (ctx.options.port === undefined) ctx.http.get(ctx.options.path, (c) => scrape(c, state));

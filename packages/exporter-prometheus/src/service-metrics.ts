@@ -123,6 +123,8 @@ export class ServiceMetrics {
     });
     new Gauge({
       name: `${p}queue_capacity`,
+      // Across cluster processes (server.processes > 1).
+      aggregator: 'sum',
       help: 'Maximum requests the batch queue of each ready model version holds before answering 429 (0 when batching is off).',
       labelNames: MODEL_LABELS,
       registers,
@@ -145,6 +147,8 @@ export class ServiceMetrics {
     });
     new Gauge({
       name: `${p}model_state`,
+      // Across cluster processes (server.processes > 1).
+      aggregator: 'max',
       help: 'State of each model version: 1 for its current state (loading, ready, failed, unloaded), 0 for the others.',
       labelNames: [...MODEL_LABELS, 'state'],
       registers,
@@ -157,6 +161,8 @@ export class ServiceMetrics {
     });
     new Gauge({
       name: `${p}model_ready`,
+      // Across cluster processes (server.processes > 1).
+      aggregator: 'min',
       help: 'Whether every selected version of the model is ready (1) or not (0).',
       labelNames: ['model', 'required'],
       registers,
@@ -167,6 +173,8 @@ export class ServiceMetrics {
     });
     new Gauge({
       name: `${p}model_load_duration_seconds`,
+      // Across cluster processes (server.processes > 1).
+      aggregator: 'max',
       help: 'How long the model version took to load and warm up, seconds.',
       labelNames: MODEL_LABELS,
       registers,
@@ -179,6 +187,8 @@ export class ServiceMetrics {
     });
     new Gauge({
       name: `${p}build_info`,
+      // Across cluster processes (server.processes > 1).
+      aggregator: 'first',
       help: 'Always 1; labels carry the Ponte and Node.js versions.',
       labelNames: ['version', 'node_version'],
       registers,

@@ -10,7 +10,7 @@ import { WorkerPoolSession } from './worker-pool-session.js';
  * model to worker threads: below it, the hop to a worker costs more than the
  * model itself (measured in docs/benchmarks.md).
  */
-export const AUTO_WORKER_THRESHOLD_MICROS = 150;
+export const AUTO_WORKER_THRESHOLD_MICROS = 80;
 
 /**
  * The ONNX model format: `model.onnx` files run by ONNX Runtime, with session

@@ -82,6 +82,7 @@ export const coreConfigSchema = {
         bodyLimitBytes: { type: 'integer', minimum: 1, default: 10485760 },
         shutdownTimeoutMs: { type: 'integer', minimum: 0, default: 10000 },
         requestTimeoutMs: { type: 'integer', minimum: 1, default: 30000 },
+        processes: { oneOf: [{ type: 'integer', minimum: 1, maximum: 64 }, { const: 'auto' }], default: 1 },
       },
     },
     logging: {

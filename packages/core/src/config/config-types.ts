@@ -40,6 +40,8 @@ export interface PonteConfig {
     bodyLimitBytes: number;
     shutdownTimeoutMs: number;
     requestTimeoutMs: number;
+    /** Server processes sharing the port (node:cluster); `auto` = one per available core. */
+    processes: number | 'auto';
   };
   logging: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'; requests: boolean };
   plugins: PluginEntry[];

@@ -1,0 +1,105 @@
+import cluster, { type Worker } from 'node:cluster';
+import { availableParallelism } from 'node:os';
+import { flushLogger, type Logger } from '@ponte/core';
+
+/** Message a worker sends once its server is ready. */
+export const READY_MESSAGE = 'ponte:ready';
+
+/** `server.processes` as a count: `auto` is one per core this process may use. */
+export function processCount(setting: number | 'auto'): number {
+  return setting === 'auto' ? availableParallelism() : setting;
+}
+
+export interface PrimaryOptions {
+  processes: number;
+  shutdownTimeoutMs: number;
+  logger: Logger;
+  /** Whether to aggregate Prometheus metrics across processes. */
+  metrics: boolean;
+}
+
+const CRASH_WINDOW_MS = 60_000;
+const MAX_CRASHES = 5;
+
+/**
+ * The primary of `server.processes` > 1: forks that many `ponte serve`
+ * processes sharing the listening port (node:cluster), so HTTP parsing and
+ * small models use every core. A process that dies after it became ready is
+ * replaced (at most five times a minute); one that fails while starting stops
+ * them all with its exit code (2 for a bad config). SIGTERM/SIGINT drain every
+ * process, then the primary exits 0.
+ */
+export async function runPrimary(options: PrimaryOptions): Promise<number> {
+  const { logger } = options;
+  let stopMetrics = (): void => undefined;
+  if (options.metrics) {
+    const m = await import('@ponte/exporter-prometheus');
+    stopMetrics = m.serveClusterMetrics();
+  }
+  return new Promise<number>((resolve) => {
+    const ready = new WeakSet<Worker>();
+    const crashes: number[] = [];
+    let readyCount = 0;
+    let shuttingDown = false;
+    let exitCode = 0;
+    let killTimer: NodeJS.Timeout | undefined;
+
+    const finish = (): void => {
+      clearTimeout(killTimer);
+      stopMetrics();
+      logger.info({ exitCode }, 'all server processes stopped');
+      flushLogger(logger);
+      resolve(exitCode);
+    };
+    const alive = (): Worker[] => Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && !w.isDead());
+
+    const shutdown = (code: number, reason: string): void => {
+      if (shuttingDown) return;
+      shuttingDown = true;
+      exitCode = code;
+      logger.info({ reason, processes: alive().length }, 'stopping server processes');
+      for (const w of alive()) w.process.kill('SIGTERM');
+      killTimer = setTimeout(() => { for (const w of alive()) w.process.kill('SIGKILL'); }, options.shutdownTimeoutMs + 5000);
+      killTimer.unref();
+      if (alive().length === 0) finish();
+    };
+
+    const fork = (): void => {
+      const w = cluster.fork();
+      w.on('message', (m: unknown) => {
+        if ((m as { type?: unknown } | null)?.type !== READY_MESSAGE || ready.has(w)) return;
+        ready.add(w);
+        readyCount++;
+        if (readyCount === options.processes) logger.info({ processes: options.processes }, 'all server processes ready');
+      });
+    };
+
+    cluster.on('exit', (w, code, signal) => {
+      if (shuttingDown) {
+        if (alive().length === 0) finish();
+        return;
+      }
+      if (!ready.has(w)) {
+        logger.error({ workerPid: w.process.pid, code, signal }, 'a server process failed while starting');
+        shutdown(code === 2 ? 2 : 1, 'start-up failure');
+        return;
+      }
+      readyCount--;
+      const now = Date.now();
+      crashes.push(now);
+      while (crashes.length > 0 && crashes[0]! < now - CRASH_WINDOW_MS) crashes.shift();
+      if (crashes.length > MAX_CRASHES) {
+        logger.error({ crashes: crashes.length }, 'server processes keep dying; giving up');
+        shutdown(1, 'crash loop');
+        return;
+      }
+      logger.error({ workerPid: w.process.pid, code, signal }, 'a server process died; starting another');
+      fork();
+    });
+
+    process.once('SIGTERM', () => shutdown(0, 'SIGTERM'));
+    process.once('SIGINT', () => shutdown(0, 'SIGINT'));
+    logger.info({ processes: options.processes }, 'starting server processes');
+    for (let i = 0; i < options.processes; i++) fork();
+  });
+}

@@ -1,0 +1,55 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EXAMPLE_MODELS } from '@ponte/core/testing';
+import { runCli, startServe } from './cli-process.js';
+
+function config(extra: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ponte-cluster-'));
+  const file = join(dir, 'ponte.yaml');
+  writeFileSync(file, `version: 1
+server: { port: 0, processes: 2 }
+plugins: ['@ponte/onnx', '@ponte/validator-jsonschema', '@ponte/exporter-prometheus']
+repository: ${JSON.stringify(EXAMPLE_MODELS)}
+models: [{ name: wide_mlp, required: false, versionPolicy: { specific: [99] } }]
+${extra}`);
+  return file;
+}
+
+test('with server.processes: 2, two processes share the port, metrics add up across them, and SIGTERM drains both', async () => {
+  const { child, url, logs, exited } = await startServe(['--config', config('')], 'all server processes ready');
+  const n = 40;
+  for (let i = 0; i < n; i++) {
+    // A new connection each time, so the kernel spreads them over both processes.
+    const res = await fetch(`${url}/v1/models/purchase:predict`, {
+      method: 'POST',
+      headers: { Connection: 'close' },
+      body: JSON.stringify({ instances: [[39, 52.7, 0, 3.26, 3, 365, 0, 0]] }),
+    });
+    assert.equal(res.status, 200);
+  }
+  const metrics = await (await fetch(`${url}/metrics`)).text();
+  const line = metrics.split('\n').find((l) => l.startsWith('ponte_requests_total{protocol="rest",endpoint="predict",model="purchase",version="1",code="200"}'));
+  assert.equal(line?.split(' ').pop(), String(n), metrics.slice(0, 2000));
+
+  const pids = new Set<number>();
+  for (const l of logs().trim().split('\n')) {
+    const entry = JSON.parse(l) as { msg?: string; path?: string; pid?: number };
+    if (entry.msg === 'request' && entry.path === '/v1/models/purchase:predict') pids.add(entry.pid!);
+  }
+  assert.equal(pids.size, 2, `requests were answered by ${[...pids].join(', ')}`);
+
+  child.kill('SIGTERM');
+  assert.equal(await exited, 0);
+  assert.match(logs(), /"msg":"all server processes stopped"/);
+});
+
+test('with several processes, an invalid plugin option stops them all with exit code 2', async () => {
+  const file = config('');
+  writeFileSync(file, `${(await import('node:fs')).readFileSync(file, 'utf8').replace("'@ponte/exporter-prometheus']", "{ package: '@ponte/exporter-prometheus', options: { colour: red } }]")}`);
+  const r = await runCli(['serve', '--config', file]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /plugins\[2\]\.options\.colour: unknown key/);
+});
