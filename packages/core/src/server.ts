@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { serve } from '@hono/node-server';
+import { createServer } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { container as globalContainer, type DependencyContainer, type InjectionToken } from 'tsyringe';
 import type { Logger } from 'pino';
@@ -10,6 +11,7 @@ import { checkAgainstSchema, ConfigError } from './config/config-loader.js';
 import type { LoadedConfig, PonteConfig } from './config/config-types.js';
 import type { Authenticator, Authorizer, PipelineObserver, Transform, Validator } from './extension-points.js';
 import { createHttpApp } from './http/app.js';
+import { fastLane } from './http/fast-lane.js';
 import { healthRoutes } from './http/health-routes.js';
 import type { HttpEnv } from './http/http-env.js';
 import { oipRoutes } from './http/oip-routes.js';
@@ -65,6 +67,7 @@ export class PonteServer {
     readonly pipeline: InferencePipeline,
     private readonly host: PluginHost,
     private readonly models: ModelConfig[],
+    private readonly services: HttpServices,
   ) {}
 
   static async create(loaded: LoadedConfig, options: PonteServerOptions = {}): Promise<PonteServer> {
@@ -111,7 +114,7 @@ export class PonteServer {
     });
     root.register(Tokens.ModelRegistry, { useValue: registry });
     root.register(Tokens.InferencePipeline, { useValue: pipeline });
-    const server = new PonteServer(config, logger, root, app, registry, pipeline, host, models);
+    const server = new PonteServer(config, logger, root, app, registry, pipeline, host, models, services);
     root.register(Tokens.Lifecycle, { useValue: server.lifecycle });
     Object.assign(services, { registry, pipeline, lifecycle: server.lifecycle });
     return server;
@@ -121,9 +124,11 @@ export class PonteServer {
   async start(): Promise<void> {
     await this.host.startAll();
     const { host, port } = this.config.server;
+    const listener = fastLane(this.services, this.logger, this.config.logging.requests, getRequestListener(this.app.fetch));
     this.server = await new Promise<Server>((resolve, reject) => {
-      const s = serve({ fetch: this.app.fetch, hostname: host, port }, () => resolve(s as Server)) as Server;
+      const s = createServer(listener);
       s.once('error', reject);
+      s.listen(port, host, () => resolve(s));
     });
     this.server.keepAliveTimeout = 65_000;
     this.logger.info({ url: this.url, models: this.models.map((m) => m.name) }, 'listening; loading models');

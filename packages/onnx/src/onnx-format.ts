@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { allocate, elementCount, type LoadedModel, type ModelFormat, type ModelLoadRequest, type Tensor } from '@ponte/core';
 import type { Logger } from '@ponte/core';
 import { needsPairing, PairedSingleRows } from './batch-invariance.js';
@@ -26,9 +27,13 @@ export function onnxFormat(defaults: OnnxOptions, logger: Logger): ModelFormat {
     if (executor === 'worker') return WorkerPoolSession.create(req.file, sessionOptions, o.instances ?? 1);
     const inline = await InlineSession.create(req.file, sessionOptions);
     if (executor === 'inline') return inline;
+    // A worker thread only pays off when it has a core of its own: with one
+    // core (a 1-CPU container, or a process pinned with taskset) it competes
+    // with the HTTP thread and adds a hop per batch.
+    const cores = availableParallelism();
     const micros = await timeOneRow(inline);
-    const useWorkers = micros > AUTO_WORKER_THRESHOLD_MICROS;
-    logger.info({ model: req.name, version: req.version, oneRowMicros: Math.round(micros), executor: useWorkers ? 'worker' : 'inline' }, 'onnx executor chosen');
+    const useWorkers = cores > 1 && micros > AUTO_WORKER_THRESHOLD_MICROS;
+    logger.info({ model: req.name, version: req.version, oneRowMicros: Math.round(micros), cores, executor: useWorkers ? 'worker' : 'inline' }, 'onnx executor chosen');
     if (!useWorkers) return inline;
     await inline.close();
     return WorkerPoolSession.create(req.file, sessionOptions, o.instances ?? 1);

@@ -2,10 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
-import { isPonteError, PonteError } from '../errors.js';
+import { accessLogger } from '../access-log.js';
+import { PonteError } from '../errors.js';
+import { toResponse } from './data-plane.js';
+import { errorAnswer } from './http-answer.js';
 import type { HttpEnv } from './http-env.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The caller's `X-Request-Id` when it is well-formed, else a new UUID. */
+export function requestIdFrom(given: string | undefined): string {
+  return given !== undefined && REQUEST_ID.test(given) ? given : randomUUID();
+}
 
 /**
  * The Hono app with core's cross-cutting behaviour: a request id on every
@@ -16,10 +24,11 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  */
 export function createHttpApp(logger: Logger, logRequests: boolean): Hono<HttpEnv> {
   const app = new Hono<HttpEnv>();
+  const access = accessLogger(logger);
 
   app.use(async (c, next) => {
     const given = c.env?.incoming !== undefined ? (c.env.incoming.headers['x-request-id'] as string | undefined) : c.req.header('x-request-id');
-    const requestId = given !== undefined && REQUEST_ID.test(given) ? given : randomUUID();
+    const requestId = requestIdFrom(given);
     c.set('requestId', requestId);
     // Set before the handler runs: setting a header on a finished response
     // makes the Node adapter materialise a full WHATWG Response (slow).
@@ -28,22 +37,16 @@ export function createHttpApp(logger: Logger, logRequests: boolean): Hono<HttpEn
     await next();
     if (logRequests) {
       const ctx = c.get('ctx');
-      logger.info({ requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - t0) * 1000) / 1000, model: ctx?.model, version: ctx?.version }, 'request');
+      access({ requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - t0) * 1000) / 1000, model: ctx?.model, version: ctx?.version });
     }
   });
 
   app.onError((err, c) => {
-    const requestId = c.get('requestId');
-    if (isPonteError(err)) {
-      if (err.status >= 500) logger.error({ requestId, code: err.code, err: err.cause ?? err }, err.message);
-      return c.json({ error: err.message, code: err.code }, err.status as 500, err.headers);
-    }
     if (err instanceof HTTPException) {
       const status = err.status;
       return c.json({ error: err.message || 'request failed', code: status === 413 ? 'PONTE_BODY_TOO_LARGE' : 'PONTE_BAD_REQUEST' }, status);
     }
-    logger.error({ requestId, err }, 'unhandled error');
-    return c.json({ error: `internal server error (request id ${requestId})`, code: 'PONTE_INTERNAL' }, 500);
+    return toResponse(c, errorAnswer(err, c.get('requestId'), logger));
   });
 
   app.notFound((c) => {

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
 import { PonteError } from '../errors.js';
 import type { BinaryInputs } from './oip-json-codec.js';
@@ -11,9 +12,16 @@ import type { HttpEnv } from './http-env.js';
  */
 export function readBody(c: Context<HttpEnv>, limit: number): Promise<Uint8Array> {
   const incoming = c.env?.incoming;
-  const declared = incoming !== undefined ? incoming.headers['content-length'] : c.req.header('content-length');
+  if (incoming !== undefined) return readIncoming(incoming, limit);
+  const declared = c.req.header('content-length');
   if (declared !== undefined && Number(declared) > limit) return Promise.reject(tooLarge(limit));
-  if (incoming === undefined) return readWebBody(c, limit);
+  return readWebBody(c, limit);
+}
+
+/** Reads a Node request body with the same limit rules as `readBody`. */
+export function readIncoming(incoming: IncomingMessage, limit: number): Promise<Uint8Array> {
+  const declared = incoming.headers['content-length'];
+  if (declared !== undefined && Number(declared) > limit) return Promise.reject(tooLarge(limit));
   return new Promise<Uint8Array>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -7,14 +7,22 @@ import type { HttpEnv } from './http-env.js';
 /** Header carrying a per-request deadline in milliseconds. */
 export const TIMEOUT_HEADER = 'x-request-timeout-ms';
 
-/** Builds the pipeline context of an HTTP request. */
+/** Builds the pipeline context of an HTTP request served through Hono. */
 export function httpRequestContext(c: Context<HttpEnv>, endpoint: string, defaultTimeoutMs: number): RequestContext {
+  const headers = (c.env?.incoming?.headers as Record<string, string | undefined> | undefined) ?? c.req.header();
+  const ctx = restRequestContext(c.get('requestId'), headers, endpoint, defaultTimeoutMs);
+  c.set('ctx', ctx);
+  return ctx;
+}
+
+/** Builds the pipeline context of a REST request: request id, lower-cased headers, deadline. */
+export function restRequestContext(requestId: string, headers: Record<string, string | undefined>, endpoint: string, defaultTimeoutMs: number): RequestContext {
   const startedAt = performance.now();
   const ctx: RequestContext = {
-    requestId: c.get('requestId'),
+    requestId,
     protocol: 'rest',
     endpoint,
-    headers: (c.env?.incoming?.headers as Record<string, string | undefined> | undefined) ?? c.req.header(),
+    headers,
     startedAt,
     attributes: new Map(),
   };
@@ -26,7 +34,6 @@ export function httpRequestContext(c: Context<HttpEnv>, endpoint: string, defaul
     timeoutMs = Math.min(v, defaultTimeoutMs);
   }
   ctx.deadline = startedAt + timeoutMs;
-  c.set('ctx', ctx);
   return ctx;
 }
 
