@@ -21,6 +21,7 @@ export type { ModelRunner, RunResult, RunOptions } from './batching/model-runner
 export { DynamicBatcher } from './batching/dynamic-batcher.js';
 export { DirectRunner } from './batching/direct-runner.js';
 export { InferencePipeline } from './pipeline.js';
+export { DeadlineWatch } from './deadline-watch.js';
 export { notifyObservers } from './observers.js';
 export { Lifecycle, type ServerState } from './lifecycle.js';
 export { PonteServer, PONTE_VERSION, type PonteServerOptions } from './server.js';

@@ -1,3 +1,4 @@
+import { DeadlineWatch } from './deadline-watch.js';
 import { PonteError, toPonteError } from './errors.js';
 import type { Action, Authenticator, Authorizer, PipelineObserver, PipelineStage, Transform, Validator } from './extension-points.js';
 import type { InferenceRequest, InferenceResponse, Principal, RequestContext } from './inference.js';
@@ -28,6 +29,8 @@ export interface PipelineParts {
  * ```
  */
 export class InferencePipeline {
+  private readonly deadlines = new DeadlineWatch();
+
   constructor(private readonly parts: PipelineParts) {}
 
   get observers(): readonly PipelineObserver[] {
@@ -98,7 +101,7 @@ export class InferencePipeline {
     let result;
     try {
       const run = { inputs: request.inputs, ...(request.outputs ? { outputs: request.outputs.map((o) => o.name) } : {}), ...(request.parameters ? { parameters: request.parameters } : {}) };
-      result = await withinDeadline(model.runner.run(run, ctx.deadline === undefined ? undefined : { deadline: ctx.deadline }), ctx.deadline);
+      result = await this.deadlines.race(model.runner.run(run, ctx.deadline === undefined ? undefined : { deadline: ctx.deadline }), ctx.deadline);
     } catch (e) {
       throw toPonteError(e, 'PONTE_MODEL_RUN_FAILED');
     }
@@ -118,21 +121,4 @@ export class InferencePipeline {
     if (this.parts.observers.length > 0) notifyObservers(this.parts.observers, 'onPrediction', ctx, request, response);
     return { response, model };
   }
-}
-
-/**
- * Settles as `run` does, or fails with PONTE_DEADLINE_EXCEEDED when the
- * deadline passes first. Runners refuse work whose deadline passed while it
- * waited; this covers a run that outlasts it, so the caller gets its 504 on
- * time. The run itself goes on (a batch serves others) and its result is dropped.
- */
-function withinDeadline<T>(run: Promise<T>, deadline: number | undefined): Promise<T> {
-  if (deadline === undefined) return run;
-  // A failure that arrives after the deadline answered must not become an unhandled rejection.
-  run.catch(() => undefined);
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new PonteError('PONTE_DEADLINE_EXCEEDED', 'request deadline passed while the model was running')), Math.max(0, deadline - performance.now()));
-  });
-  return Promise.race([run, expired]).finally(() => clearTimeout(timer));
 }
