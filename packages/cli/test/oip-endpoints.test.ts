@@ -192,7 +192,7 @@ describe('what is not there is 404', () => {
 
   test('an unknown route answers JSON, not an HTML page', async () => {
     assertError(await get(server.url, '/v2/modelz/purchase'), 404, 'PONTE_NOT_FOUND', '/v2/modelz/purchase');
-    assertError(await call(server.url, 'DELETE', '/v2/models/purchase'), 404, 'PONTE_NOT_FOUND');
+    assertError(await call(server.url, 'DELETE', '/v2/models/purchase'), 405, 'PONTE_METHOD_NOT_ALLOWED');
   });
 });
 

@@ -10,6 +10,15 @@ import type { HttpEnv } from './http-env.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** Core's routes and their methods, to tell a wrong method (405) from a wrong path (404). */
+const CORE_ROUTES: Array<[RegExp, string]> = [
+  [/^\/v2(\/health\/(live|ready))?$/, 'GET'],
+  [/^\/v2\/models\/[^/]+(\/versions\/[^/]+)?(\/ready)?$/, 'GET'],
+  [/^\/v2\/models\/[^/]+(\/versions\/[^/]+)?\/infer$/, 'POST'],
+  [/^\/v1\/models$/, 'GET'],
+  [/^\/v1\/models\/[^/]+(\/versions\/[^/]+)?:predict$/, 'POST'],
+];
+
 /** The caller's `X-Request-Id` when it is well-formed, else a new UUID. */
 export function requestIdFrom(given: string | undefined): string {
   return given !== undefined && REQUEST_ID.test(given) ? given : randomUUID();
@@ -50,8 +59,11 @@ export function createHttpApp(logger: Logger, logRequests: boolean): Hono<HttpEn
   });
 
   app.notFound((c) => {
-    const e = new PonteError('PONTE_NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`);
-    return c.json({ error: e.message, code: e.code }, 404);
+    const allowed = CORE_ROUTES.find(([re]) => re.test(c.req.path))?.[1];
+    const e = allowed !== undefined
+      ? new PonteError('PONTE_METHOD_NOT_ALLOWED', `${c.req.path} answers ${allowed}, not ${c.req.method}`)
+      : new PonteError('PONTE_NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`);
+    return c.json({ error: e.message, code: e.code }, e.status as 404, allowed !== undefined ? { Allow: allowed } : {});
   });
   return app;
 }

@@ -99,14 +99,24 @@ export function decodeTensorData(raw: unknown, datatype: DataType, shape: number
   if (flat) {
     for (let i = 0; i < n; i++) put(raw[i]);
   } else {
-    const walk = (a: unknown[]): void => {
+    // Nested data must follow the shape exactly: [[1, 2], [3, 4]] for [2, 2], not [[1, 2, 3], [4]].
+    const walk = (a: unknown[], depth: number, at: string): void => {
+      if (depth >= shape.length || a.length !== shape[depth]) {
+        throw bad(`${at}: nested data must follow shape [${shape.join(', ')}]; dimension ${depth} has ${a.length} entries${depth < shape.length ? `, expected ${shape[depth]}` : ''}`);
+      }
+      const last = depth === shape.length - 1;
       for (let i = 0; i < a.length; i++) {
         const v = a[i];
-        if (Array.isArray(v)) walk(v);
-        else put(v);
+        if (Array.isArray(v)) {
+          if (last) throw bad(`${at}[${i}]: nested deeper than shape [${shape.join(', ')}]`);
+          walk(v, depth + 1, `${at}[${i}]`);
+        } else {
+          if (!last) throw bad(`${at}[${i}]: expected an array for dimension ${depth + 1} of shape [${shape.join(', ')}]`);
+          put(v);
+        }
       }
     };
-    walk(raw);
+    walk(raw, 0, path);
   }
   return out;
 }

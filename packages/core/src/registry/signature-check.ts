@@ -36,7 +36,10 @@ export function checkSignature(request: InferenceRequest, signature: ModelSignat
   for (const spec of signature.inputs) {
     if (!seen.has(spec.name)) throw bad(`inputs: missing input "${spec.name}" (${spec.datatype} ${formatShape(spec.shape)})`);
   }
+  const asked = new Set<string>();
   request.outputs?.forEach((o, i) => {
+    if (asked.has(o.name)) throw bad(`outputs[${i}].name: output "${o.name}" asked for twice`);
+    asked.add(o.name);
     if (!signature.outputs.some((s) => s.name === o.name)) {
       throw bad(`outputs[${i}].name: unknown output "${o.name}" (the model gives ${signature.outputs.map((s) => `"${s.name}"`).join(', ')})`);
     }
