@@ -42,3 +42,20 @@ test('a model whose only version is missing is reported, and the others serve', 
   assert.equal(wide.ready, false);
   assert.match(wide.reason ?? '', /version 9 named by versionPolicy\.specific does not exist/);
 });
+
+test('hostile bodies get a 400, never a 5xx: deep nesting, a huge rank, a huge declared shape', async () => {
+  const deep = `{"inputs":[{"name":"input","datatype":"FP32","shape":[1,8],"data":${'['.repeat(100000)}1${']'.repeat(100000)}}]}`;
+  const cases: Array<[string, RegExp]> = [
+    [deep, /^inputs\[0\]\.data\[0\]: nested data must follow shape \[1, 8\]/],
+    [JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: new Array(100000).fill(1), data: [1] }] }), /^inputs\[0\]\.shape: at most 32 dimensions, got 100000$/],
+    [JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP64', shape: [1 << 26, 8], data: [1] }] }), /^inputs\[0\]\.shape: tensor of \d+ elements exceeds the limit/],
+    [JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [100000, 8], data: [1] }] }), /^inputs\[0\]\.data: shape \[100000, 8\] needs 800000 elements, got 1$/],
+  ];
+  for (const [body, error] of cases) {
+    const res = await fetch(`${server.url}/v2/models/purchase/infer`, { method: 'POST', body });
+    assert.equal(res.status, 400, body.slice(0, 80));
+    const json = (await res.json()) as { error: string; code: string };
+    assert.equal(json.code, 'PONTE_BAD_REQUEST');
+    assert.match(json.error, error);
+  }
+});

@@ -4,6 +4,8 @@ import { allocate, DATA_TYPES, elementCount, halfToNumber, isDataType, numberToH
 
 /** Largest tensor a JSON request may declare, in elements, to stop a tiny body from asking for a huge allocation. */
 export const MAX_ELEMENTS = 1 << 27;
+/** Most dimensions a tensor may declare. */
+export const MAX_RANK = 32;
 const FP32_MAX = 3.4028234663852886e38;
 const FP16_MAX = 65504;
 
@@ -28,6 +30,7 @@ export function decodeParameters(raw: unknown, path: string): Record<string, Par
 /** Checks an OIP shape: an array of non-negative integers with a bounded element count. */
 export function decodeShape(raw: unknown, path: string): number[] {
   if (!Array.isArray(raw)) throw bad(`${path}: must be an array of non-negative integers`);
+  if (raw.length > MAX_RANK) throw bad(`${path}: at most ${MAX_RANK} dimensions, got ${raw.length}`);
   for (let i = 0; i < raw.length; i++) {
     const d = raw[i];
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) throw bad(`${path}[${i}]: must be a non-negative integer`);
@@ -36,13 +39,25 @@ export function decodeShape(raw: unknown, path: string): number[] {
   return raw as number[];
 }
 
-function countLeaves(raw: unknown[]): number {
-  let n = 0;
-  for (let i = 0; i < raw.length; i++) {
-    const v = raw[i];
-    n += Array.isArray(v) ? countLeaves(v) : 1;
+/**
+ * Checks that nested `data` follows `shape` exactly ([[1, 2], [3, 4]] for
+ * [2, 2]) before anything is allocated. Recursion depth is bounded by the
+ * shape's rank, so hostile nesting cannot exhaust the stack.
+ */
+function checkNested(a: unknown[], shape: number[], depth: number, at: string): void {
+  if (depth >= shape.length || a.length !== shape[depth]) {
+    throw bad(`${at}: nested data must follow shape [${shape.join(', ')}]; dimension ${depth} has ${a.length} entries${depth < shape.length ? `, expected ${shape[depth]}` : ''}`);
   }
-  return n;
+  const last = depth === shape.length - 1;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i];
+    if (Array.isArray(v)) {
+      if (last) throw bad(`${at}[${i}]: nested deeper than shape [${shape.join(', ')}]`);
+      checkNested(v, shape, depth + 1, `${at}[${i}]`);
+    } else if (!last) {
+      throw bad(`${at}[${i}]: expected an array for dimension ${depth + 1} of shape [${shape.join(', ')}]`);
+    }
+  }
 }
 
 /**
@@ -53,8 +68,10 @@ export function decodeTensorData(raw: unknown, datatype: DataType, shape: number
   if (!Array.isArray(raw)) throw bad(`${path}: must be an array`);
   const n = elementCount(shape);
   const flat = raw.length === n && (n === 0 || !Array.isArray(raw[0]));
-  const count = flat ? n : countLeaves(raw);
-  if (count !== n) throw bad(`${path}: shape [${shape.join(', ')}] needs ${n} elements, got ${count}`);
+  if (!flat) {
+    if (raw.length === 0 || !Array.isArray(raw[0])) throw bad(`${path}: shape [${shape.join(', ')}] needs ${n} elements, got ${raw.length}`);
+    checkNested(raw, shape, 0, path);
+  }
   const out = allocate(datatype, n);
   const info = DATA_TYPES[datatype];
   let k = 0;
@@ -99,24 +116,14 @@ export function decodeTensorData(raw: unknown, datatype: DataType, shape: number
   if (flat) {
     for (let i = 0; i < n; i++) put(raw[i]);
   } else {
-    // Nested data must follow the shape exactly: [[1, 2], [3, 4]] for [2, 2], not [[1, 2, 3], [4]].
-    const walk = (a: unknown[], depth: number, at: string): void => {
-      if (depth >= shape.length || a.length !== shape[depth]) {
-        throw bad(`${at}: nested data must follow shape [${shape.join(', ')}]; dimension ${depth} has ${a.length} entries${depth < shape.length ? `, expected ${shape[depth]}` : ''}`);
-      }
-      const last = depth === shape.length - 1;
+    const fill = (a: unknown[]): void => {
       for (let i = 0; i < a.length; i++) {
         const v = a[i];
-        if (Array.isArray(v)) {
-          if (last) throw bad(`${at}[${i}]: nested deeper than shape [${shape.join(', ')}]`);
-          walk(v, depth + 1, `${at}[${i}]`);
-        } else {
-          if (!last) throw bad(`${at}[${i}]: expected an array for dimension ${depth + 1} of shape [${shape.join(', ')}]`);
-          put(v);
-        }
+        if (Array.isArray(v)) fill(v);
+        else put(v);
       }
     };
-    walk(raw, 0, path);
+    fill(raw);
   }
   return out;
 }
