@@ -17,28 +17,49 @@ const LABEL = 'Ponte gRPC (OIP), batching on';
 
 type InferFn = (req: unknown, md: Metadata, o: { deadline: number }, cb: (err: ServiceError | null, res?: Record<string, unknown>) => void) => void;
 
+/** A `ModelInfer` client on one channel; `close()` when done. */
+export interface GrpcInferClient {
+  /** Sends one request (10 s deadline); resolves with the answer, or a string saying what went wrong. */
+  infer(request: unknown): Promise<Record<string, unknown> | string>;
+  close(): void;
+}
+
+/** A `ModelInfer` client for `host:port`, with the proto `@ponte/grpc` ships. */
+export function grpcInferClient(address: string): GrpcInferClient {
+  const protoPath = createRequire(import.meta.url).resolve('@ponte/grpc/proto/grpc_predict_v2.proto');
+  const pkg = loadPackageDefinition(loadSync(protoPath, { keepCase: true, longs: String, enums: String, defaults: false, arrays: true, oneofs: true }));
+  const Client = (pkg['inference'] as GrpcObject)['GRPCInferenceService'] as ServiceClientConstructor;
+  const client = new Client(address, credentials.createInsecure(), { 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
+  const call = (client as unknown as Record<string, InferFn>)['ModelInfer']!.bind(client);
+  return {
+    infer: (req) => new Promise((resolve) => {
+      call(req, new Metadata(), { deadline: Date.now() + 10_000 }, (err, r) => resolve(err ? `${err.code} ${err.details}` : r ?? 'empty answer'));
+    }),
+    close: () => client.close(),
+  };
+}
+
+/** The flat FP32 output named `name` of a gRPC `ModelInfer` answer (typed `fp32_contents`). */
+export function grpcOutput(answer: Record<string, unknown>, name: string): number[] | undefined {
+  const outputs = (answer['outputs'] ?? []) as Array<{ name?: string; contents?: { fp32_contents?: number[] } }>;
+  return outputs.find((o) => o.name === name)?.contents?.fp32_contents;
+}
+
 /**
  * Sends the golden rows over gRPC `ModelInfer` (typed `fp32_contents`) and
  * checks the answers, as `checkGolden` does for REST.
  */
 export async function checkGoldenGrpc(address: string, model: string, golden: Golden): Promise<GoldenCheck> {
-  const protoPath = createRequire(import.meta.url).resolve('@ponte/grpc/proto/grpc_predict_v2.proto');
-  const pkg = loadPackageDefinition(loadSync(protoPath, { keepCase: true, longs: String, enums: String, defaults: false, arrays: true, oneofs: true }));
-  const Client = (pkg['inference'] as GrpcObject)['GRPCInferenceService'] as ServiceClientConstructor;
-  const client = new Client(address, credentials.createInsecure());
-  const infer = (client as unknown as Record<string, InferFn>)['ModelInfer']!.bind(client);
+  const client = grpcInferClient(address);
   const failures: string[] = [];
   let maxAbs = 0;
   try {
     for (let i = 0; i < golden.inputs.length; i++) {
       const row = golden.inputs[i]!;
       const req = { model_name: model, inputs: [{ name: golden.input_name, datatype: 'FP32', shape: [1, row.length], contents: { fp32_contents: row } }] };
-      const res = await new Promise<Record<string, unknown> | string>((resolve) => {
-        infer(req, new Metadata(), { deadline: Date.now() + 10_000 }, (err, r) => resolve(err ? `${err.code} ${err.details}` : r ?? 'empty answer'));
-      });
+      const res = await client.infer(req);
       if (typeof res === 'string') { failures.push(`row ${i}: ${res}`); continue; }
-      const outputs = (res['outputs'] ?? []) as Array<{ name?: string; contents?: { fp32_contents?: number[] } }>;
-      const got = outputs.find((o) => o.name === golden.output_name)?.contents?.fp32_contents;
+      const got = grpcOutput(res, golden.output_name);
       if (!got) { failures.push(`row ${i}: no fp32_contents for "${golden.output_name}"`); continue; }
       const c = compareValues(got, golden.expected[i]!, golden.tolerance);
       maxAbs = Math.max(maxAbs, c.maxAbs);

@@ -2,7 +2,7 @@
  * The pieces of `npm run bench`, exported for tests and for anyone scripting
  * their own comparison. The command itself is main.ts.
  */
-export { parseWrkOutput, runWrk, wrkCommandLine, medianRun, median, type WrkRun } from './wrk.js';
+export { parseWrkOutput, runWrk, runWrkOutput, wrkCommandLine, medianRun, median, type WrkRun } from './wrk.js';
 export { checkGolden, compareValues, loadGolden, oipApi, namedApi, peerApi, type ApiFlavour, type Golden } from './golden.js';
 export { mergeReport, extractSection, section } from './report-sections.js';
 export { renderReport, writeReport } from './report.js';
@@ -12,5 +12,13 @@ export { ponteConfigYaml, type PonteVariant } from './ponte-config.js';
 export { parseBenchArgs, type BenchOptions } from './options.js';
 export { evaluateTargets, LOAD_TARGETS, type TargetCheck } from './targets.js';
 export { satisfies } from './machine.js';
-export { POST_LUA } from './paths.js';
+export { POST_LUA, POST_STATUS_LUA } from './paths.js';
+export { parseStatusCounts, countStatuses, isRejection, isServerError } from './status-counts.js';
+export { requestDurations, readRequestDurations, type Window } from './request-log.js';
+export { HealthProber, summarizeProbes, type ProbeSample } from './health-prober.js';
+export { overloadChecks, acceptedBoundMs, HEALTH_TARGET_MS, REJECT_AT_ONCE_MS, RSS_BOUND, ACCEPTED_SPREAD } from './overload-verdict.js';
+export { summarizeTelemetry, telemetryChecks, TELEMETRY_MIN_RATIO, type TelemetrySummary } from './telemetry-verdict.js';
+export { startOtlpSink, type OtlpSink } from './otlp-sink.js';
+export { batchRows, batchTensor, oipBatchBody, compareBatch, BATCH_ROWS } from './batched-golden.js';
+export { percentile, latencySummary } from './percentile.js';
 export type * from './results.js';

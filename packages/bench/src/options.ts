@@ -3,6 +3,11 @@ import { parseArgs } from 'node:util';
 /** The two models the load tables cover. */
 export const LOAD_MODELS = ['purchase', 'wide_mlp'] as const;
 
+/** The sections of a run, in the order they run (the soak comes last, with `--soak`). */
+export const SECTIONS = ['load', 'batched', 'ceiling', 'one-conn', 'startup', 'telemetry', 'overload'] as const;
+/** One of SECTIONS. */
+export type Section = (typeof SECTIONS)[number];
+
 /** What `npm run bench -- <flags>` asked for. */
 export interface BenchOptions {
   /** Models of the load tables (`--only`), a subset of LOAD_MODELS. */
@@ -18,6 +23,8 @@ export interface BenchOptions {
   /** Seconds per batch size of the in-process ceiling. */
   ceilingS: number;
   quick: boolean;
+  /** Sections to run (`--sections`); every one by default. */
+  sections: Section[];
   soak: boolean;
   soakMinutes: number;
   /** The report file, relative to the repo root unless absolute. */
@@ -28,7 +35,8 @@ export const USAGE = `usage: npm run bench -- [flags]
   --quick            3 s runs, 1 run per row, purchase only (development)
   --only M[,M]       models of the load tables: purchase, wide_mlp
   --runs N           measured runs per row, median reported (default 3)
-  --duration S       seconds per measured run (default 10)
+  --duration S       seconds per measured run (default 10; also the overload's length)
+  --sections S[,S]   only these sections: ${SECTIONS.join(', ')} (default all)
   --soak             also run the soak: steady load on Ponte (purchase), RSS every 10 s
   --soak-minutes M   soak length (default 10)
   --out FILE         report file (default docs/benchmarks.md)
@@ -49,6 +57,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       only: { type: 'string' },
       runs: { type: 'string' },
       duration: { type: 'string' },
+      sections: { type: 'string' },
       soak: { type: 'boolean', default: false },
       'soak-minutes': { type: 'string' },
       out: { type: 'string', default: 'docs/benchmarks.md' },
@@ -59,8 +68,13 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   for (const m of models) {
     if (!(LOAD_MODELS as readonly string[]).includes(m)) throw new Error(`--only: unknown model '${m}' (expected ${LOAD_MODELS.join(', ')})`);
   }
+  const sections = values.sections !== undefined ? values.sections.split(',').map((x) => x.trim()).filter(Boolean) : [...SECTIONS];
+  for (const x of sections) {
+    if (!(SECTIONS as readonly string[]).includes(x)) throw new Error(`--sections: unknown section '${x}' (expected ${SECTIONS.join(', ')})`);
+  }
   return {
     models,
+    sections: sections as Section[],
     durationS: positive(values.duration, quick ? 3 : 10, '--duration'),
     warmupS: quick ? 1 : 2,
     runs: positive(values.runs, quick ? 1 : 3, '--runs'),

@@ -12,6 +12,8 @@ export const REPO_ROOT = resolve(BENCH_DIR, '..', '..');
 export const PEERS_DIR = join(BENCH_DIR, 'peers');
 /** The wrk script that POSTs $WRK_BODY_FILE and prints a WRK_JSON summary. */
 export const POST_LUA = join(PEERS_DIR, 'post.lua');
+/** The overload section's wrk script: post.lua plus a `WRK_STATUS` line counting answers by status. */
+export const POST_STATUS_LUA = join(BENCH_DIR, 'wrk', 'post-status.lua');
 /** Ponte's example model repository (<m>/1/model.onnx, golden.json, schema.json). */
 export const EXAMPLE_MODELS = join(REPO_ROOT, 'examples', 'models');
 /**

@@ -1,6 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { MachineInfo } from './machine.js';
+import { batchedSection } from './report-batched.js';
+import { overloadSection } from './report-overload.js';
+import { telemetrySection } from './report-telemetry.js';
 import { mergeReport, section } from './report-sections.js';
 import type { BenchResults, LoadRow } from './results.js';
 import { medianReadyMs } from './startup.js';
@@ -136,7 +139,7 @@ export function renderReport(r: BenchResults, machine: MachineInfo): string {
     ...(r.notes.length ? ['**Notes from this run**', '', ...r.notes.map((n) => `- ${n}`), ''] : []),
     '## Targets',
     '',
-    `Judged on Ponte's default set-up (OIP, batching on), against the naive Hono server and Flask of the same run.`,
+    `Throughput and latency targets are judged on Ponte's default set-up (OIP, batching on), against the naive Hono server and Flask of the same run; the telemetry and overload targets on their own sections below.`,
     '',
     ...targetsTable(evaluateTargets(r)),
     '',
@@ -145,7 +148,11 @@ export function renderReport(r: BenchResults, machine: MachineInfo): string {
     'Each server pinned to CPU 0 (`taskset -c 0`), wrk pinned to CPU 1; every request POSTs golden row 0. ' +
       'Before a server is measured, all 10 golden rows are sent and checked within golden.json\'s tolerance; a server with a wrong answer is reported as failing and not measured.',
     '',
-    ...models.flatMap((m) => [...loadTable(r, m), '']),
+    ...(models.length ? models.flatMap((m) => [...loadTable(r, m), '']) : ['Not measured in this run.', '']),
+    '## Batched requests: 32 rows per request, 8 connections',
+    '',
+    ...batchedSection(r),
+    '',
     '## In-process ONNX Runtime ceiling',
     '',
     'One `InferenceSession` (1 intra-op thread, pinned to CPU 0) calling `session.run` back to back in a child process: no HTTP, no JSON — what no server can exceed.',
@@ -162,6 +169,14 @@ export function renderReport(r: BenchResults, machine: MachineInfo): string {
     '',
     ...startupTable(r),
     '',
+    '## Telemetry cost',
+    '',
+    ...telemetrySection(r),
+    '',
+    '## Overload and backpressure',
+    '',
+    ...overloadSection(r),
+    '',
     '## Soak',
     '',
     section('soak', soakSection(r)),
@@ -176,7 +191,7 @@ export function renderReport(r: BenchResults, machine: MachineInfo): string {
     '## Method and exact commands',
     '',
     '- Loopback only (127.0.0.1); each server started fresh per row, its whole process group stopped afterwards.',
-    '- Ponte: the built CLI with a generated config (plugins `@ponte/onnx` with `intraOpNumThreads: 1`, `@ponte/validator-jsonschema`, and `@ponte/exporter-prometheus` when it loads; `logging.requests: true` with stdout to a file; the four example models from `examples/models`). "Batching off" sets `batching: { enabled: false }` on the measured model.',
+    '- Ponte: the built CLI with a generated config (plugins `@ponte/onnx` with `intraOpNumThreads: 1` and `executor` left to `auto`, `@ponte/validator-jsonschema`, and `@ponte/exporter-prometheus` when it loads; `logging.requests: true` with stdout to a file; the four example models from `examples/models`). "Batching off" sets `batching: { enabled: false }` on the measured model.',
     '- The bench process itself runs on CPU 1 with wrk, so that nothing but the server uses CPU 0.',
     '',
     'Commands of this run (ports and temp paths are this run\'s):',

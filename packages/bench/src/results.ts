@@ -85,6 +85,96 @@ export interface PonteFacts {
   plugins: string[];
 }
 
+/** Latencies of a set of requests or probes, milliseconds. */
+export interface LatencySummary {
+  count: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+/** One health endpoint probed during the overload. */
+export interface ProbeResult {
+  path: string;
+  probes: number;
+  /** Probes that got no 200 within the probe timeout. */
+  failures: number;
+  latency: LatencySummary;
+  /** Seconds from the start of probing to the slowest probe. */
+  maxAtS: number;
+}
+
+/** Answers of a wrk run counted by HTTP status (wrk/post-status.lua). */
+export interface StatusCounts {
+  /** Count by status code, e.g. { "200": 4800, "429": 11400 }. */
+  byStatus: Record<string, number>;
+  /** 429/503 answers that carried a Retry-After header. */
+  retryAfter: number;
+  /** 429/503 answers whose body names PONTE_QUEUE_FULL. */
+  queueFull: number;
+}
+
+/** The overload / backpressure section: a small queue driven at 4× the normal concurrency. */
+export interface OverloadResult {
+  status: 'ok' | 'failed' | 'skipped';
+  note?: string;
+  model: string;
+  connections: number;
+  durationS: number;
+  maxBatchSize: number;
+  maxQueueSize: number;
+  /** wrk's own figures (latencies of every answer, 200s and 429s mixed, client side). */
+  wrk?: LoadStats;
+  statuses?: StatusCounts;
+  /** Time in the server of answered-200 requests, from Ponte's request log. */
+  serverAccepted?: LatencySummary;
+  /** Time in the server of 429/503 answers, from Ponte's request log. */
+  serverRejected?: LatencySummary;
+  probes?: ProbeResult[];
+  /** Process-group RSS after warm-up and 2 s idle, MB. */
+  rssBeforeMb?: number;
+  /** Largest RSS sampled (every 250 ms) during the overload, MB. */
+  rssPeakMb?: number;
+  /** RSS 3 s after the overload ended, MB. */
+  rssAfterMb?: number;
+}
+
+/** One telemetry set-up of the telemetry-cost section, over its interleaved runs. */
+export interface TelemetryVariant {
+  /** `off`, `metrics` or `metrics-tracing`. */
+  key: string;
+  label: string;
+  status: 'ok' | 'failed' | 'skipped';
+  note?: string;
+  /** One entry per measured run, in run order. */
+  runs: LoadStats[];
+  /** OTLP trace export requests the sink received during each run (tracing row only). */
+  traceExports?: number[];
+}
+
+/** Telemetry cost: Ponte on purchase at saturation with telemetry off, metrics on, metrics + tracing on. */
+export interface TelemetryResult {
+  model: string;
+  connections: number;
+  variants: TelemetryVariant[];
+}
+
+/** A row of the batched-requests table (32 rows per request). */
+export interface BatchedRow {
+  model: string;
+  /** `rest` or `grpc`. */
+  protocol: 'rest' | 'grpc';
+  label: string;
+  rowsPerRequest: number;
+  connections: number;
+  status: 'ok' | 'failed' | 'skipped' | 'todo';
+  note?: string;
+  /** Median run by req/s; rows/s is `rps × rowsPerRequest`. */
+  stats?: LoadStats;
+  runs?: LoadStats[];
+  golden?: GoldenCheck;
+}
+
 /** Everything one `npm run bench` measured. */
 export interface BenchResults {
   startedAt: Date;
@@ -97,6 +187,10 @@ export interface BenchResults {
   ceiling: CeilingResult[];
   startup?: StartupResult;
   soak?: SoakResult;
+  /** Batched requests (32 rows each); absent when the section did not run. */
+  batched?: BatchedRow[];
+  telemetry?: TelemetryResult;
+  overload?: OverloadResult;
   ponteFacts: Record<string, PonteFacts>;
   /** /proc/loadavg's 1-minute figure before and after the run: other work on the machine skews every row. */
   loadAvg: { start: number; end: number };

@@ -1,16 +1,19 @@
 import { readFileSync } from 'node:fs';
+import { BATCHED_CONNECTIONS, measureBatched } from './batched.js';
 import { ceilingArgs, measureCeiling } from './ceiling.js';
 import type { Contender } from './contender.js';
 import { GRPC_KEY, measureGrpc } from './grpc.js';
 import { measureLoad, type LoadPlan } from './load.js';
 import { peerDependencyProblems } from './machine.js';
 import { pythonModelDir, pythonPeersUsable } from './models.js';
-import type { BenchOptions } from './options.js';
+import type { BenchOptions, Section } from './options.js';
 import { bareHono, fastapi, flask, naiveHono } from './peers.js';
 import { pluginLoads, ponte } from './ponte-server.js';
 import type { BenchResults, LoadRow } from './results.js';
+import { OVERLOAD, runOverload } from './overload.js';
 import { runSoak } from './soak.js';
 import { measureStartup } from './startup.js';
+import { runTelemetry, TELEMETRY } from './telemetry.js';
 
 const CEILING_BATCHES = [1, 32];
 /** Seconds a contender takes besides its wrk runs (start, golden rows, stop), for the estimate. */
@@ -23,14 +26,20 @@ const ONE_CONN_ROWS = 2;
 
 /** About how long a run with these options takes, seconds (printed before it starts). */
 export function estimateSeconds(o: BenchOptions): number {
+  const on = (s: Section): number => (o.sections.includes(s) ? 1 : 0);
   const perRow = o.warmupS + o.runs * o.durationS + OVERHEAD_S;
-  return o.models.length * ((LOAD_ROWS + ONE_CONN_ROWS) * perRow + CEILING_BATCHES.length * o.ceilingS + 2) + o.startupRepeats * 3 + 5 + (o.soak ? o.soakMinutes * 60 + 10 : 0);
+  return o.models.length * (on('load') * LOAD_ROWS * perRow + on('one-conn') * ONE_CONN_ROWS * perRow + on('ceiling') * (CEILING_BATCHES.length * o.ceilingS + 2) + on('batched') * 2 * perRow) +
+    on('startup') * (o.startupRepeats * 3 + 5) +
+    on('telemetry') * 3 * o.runs * (o.warmupS + o.durationS + OVERHEAD_S) +
+    on('overload') * (o.warmupS + o.durationS + OVERHEAD_S + 6) +
+    (o.soak ? o.soakMinutes * 60 + 10 : 0);
 }
 
 /**
  * Runs every section the options ask for, in order: the 32-connection load
- * tables, the in-process ceiling, one connection, start-up and memory, and the
- * soak. Servers are started and stopped per row; nothing is left running.
+ * tables, batched requests, the in-process ceiling, one connection, start-up
+ * and memory, telemetry cost, overload, and the soak. Servers are started and
+ * stopped per row; nothing is left running.
  */
 export async function runSuite(o: BenchOptions, tmp: string, log: (line: string) => void): Promise<BenchResults> {
   const r: BenchResults = { startedAt: new Date(), finishedAt: new Date(), mode: '', commands: [], notes: [], load: [], oneConnection: [], ceiling: [], ponteFacts: {}, loadAvg: { start: loadAvg1(), end: 0 } };
@@ -53,11 +62,13 @@ export async function runSuite(o: BenchOptions, tmp: string, log: (line: string)
   const prometheus = await pluginLoads('@ponte/exporter-prometheus');
   r.notes.push(prometheus ? 'Ponte runs with @ponte/exporter-prometheus (metrics on).' : '@ponte/exporter-prometheus is not built or does not load: Ponte runs without metrics.');
   const grpc = await pluginLoads('@ponte/grpc');
+  const otel = o.sections.includes('telemetry') && await pluginLoads('@ponte/exporter-otel');
+  const on = (x: Section): boolean => o.sections.includes(x);
   const python = await pythonPeersUsable();
   if (python !== true) r.notes.push(`Python peers skipped: ${python}`);
 
-  log('== 32 connections');
-  for (const model of o.models) {
+  if (on('load')) log('== 32 connections');
+  for (const model of on('load') ? o.models : []) {
     const py = python === true ? await pythonModelDir(model, tmp) : { skip: python };
     if ('skip' in py) r.notes.push(`Python peers for ${model} skipped: ${py.skip}`);
     const contenders: Array<Contender | 'grpc'> = [
@@ -84,16 +95,22 @@ export async function runSuite(o: BenchOptions, tmp: string, log: (line: string)
     }
   }
 
-  log('== in-process ONNX Runtime ceiling');
-  if (o.models.length) r.commands.push('# in-process ONNX Runtime ceiling (per model)', `taskset ${ceilingArgs(o.models[0]!, CEILING_BATCHES, o.ceilingS).join(' ')}`);
-  for (const model of o.models) {
+  if (on('batched')) {
+    log(`== batched requests (32 rows each), ${BATCHED_CONNECTIONS} connections`);
+    r.batched = [];
+    for (const model of o.models) r.batched.push(...await measureBatched(model, plan(BATCHED_CONNECTIONS), prometheus, grpc));
+  }
+
+  if (on('ceiling')) log('== in-process ONNX Runtime ceiling');
+  if (on('ceiling') && o.models.length) r.commands.push('# in-process ONNX Runtime ceiling (per model)', `taskset ${ceilingArgs(o.models[0]!, CEILING_BATCHES, o.ceilingS).join(' ')}`);
+  for (const model of on('ceiling') ? o.models : []) {
     const c = await measureCeiling(model, CEILING_BATCHES, o.ceilingS);
     log(`  ${model}: ${c.status === 'ok' ? Object.entries(c.rowsPerSec).map(([b, v]) => `batch ${b}: ${Math.round(v)} rows/s`).join(', ') : c.note}`);
     r.ceiling.push(c);
   }
 
-  log('== 1 connection');
-  for (const model of o.models) {
+  if (on('one-conn')) log('== 1 connection');
+  for (const model of on('one-conn') ? o.models : []) {
     for (const c of [ponte({ model, batching: true, prometheus }, 'oip'), naiveHono(model)]) {
       const row = await measureLoad(c, plan(1));
       if (row.status !== 'ok') log(`  ${row.label} (${model}): ${row.status} — ${row.note ?? ''}`);
@@ -101,9 +118,21 @@ export async function runSuite(o: BenchOptions, tmp: string, log: (line: string)
     }
   }
 
-  log('== start-up and idle memory (four example models)');
-  r.startup = await measureStartup(tmp, o.startupRepeats, prometheus);
-  log(`  ${r.startup.status === 'ok' ? `ready in ${r.startup.readyMs.map((v) => Math.round(v)).join(', ')} ms; idle RSS ${r.startup.idleRssMb?.toFixed(0)} MB` : r.startup.note}`);
+  if (on('startup')) {
+    log('== start-up and idle memory (four example models)');
+    r.startup = await measureStartup(tmp, o.startupRepeats, prometheus);
+    log(`  ${r.startup.status === 'ok' ? `ready in ${r.startup.readyMs.map((v) => Math.round(v)).join(', ')} ms; idle RSS ${r.startup.idleRssMb?.toFixed(0)} MB` : r.startup.note}`);
+  }
+
+  if (on('telemetry')) {
+    log(`== telemetry cost: ${TELEMETRY.model}, ${TELEMETRY.connections} connections, off / metrics / metrics + tracing interleaved, ${o.runs} run${o.runs > 1 ? 's' : ''} each`);
+    r.telemetry = await runTelemetry(plan(TELEMETRY.connections), { prometheus, otel });
+  }
+
+  if (on('overload')) {
+    log(`== overload: ${OVERLOAD.model}, queue ${OVERLOAD.maxQueueSize}, ${OVERLOAD.connections} connections for ${o.durationS} s, health probes every ${OVERLOAD.probeIntervalMs} ms`);
+    r.overload = await runOverload(plan(OVERLOAD.connections), prometheus);
+  }
 
   if (o.soak) {
     log(`== soak: ${o.soakMinutes} min of load on Ponte (purchase)`);

@@ -1,5 +1,7 @@
+import { overloadChecks } from './overload-verdict.js';
 import type { BenchResults, LoadRow } from './results.js';
 import { medianReadyMs } from './startup.js';
+import { telemetryChecks } from './telemetry-verdict.js';
 
 /** Throughput targets from the issue: Ponte's req/s over the naive Node server's and over Flask's. */
 export const LOAD_TARGETS: Record<string, { naive: number; flask: number }> = {
@@ -83,6 +85,8 @@ export function evaluateTargets(r: BenchResults): TargetCheck[] {
     const rss = r.startup.idleRssMb;
     out.push({ target: `idle RSS (4 models) ≤ ${IDLE_RSS_TARGET_MB} MB`, measured: rss === undefined ? 'n/a' : `${rss.toFixed(0)} MB`, pass: rss === undefined ? undefined : rss <= IDLE_RSS_TARGET_MB });
   }
+  if (r.telemetry) out.push(...telemetryChecks(r.telemetry));
+  if (r.overload) out.push(...overloadChecks(r.overload));
   const s = r.soak;
   out.push({
     target: `soak: RSS at end within ${SOAK_TOLERANCE * 100}% of RSS after 1 min`,

@@ -60,7 +60,16 @@ export function parseWrkOutput(stdout: string): LoadStats {
  * Runs wrk pinned to its CPU and parses its summary. The run stops by itself
  * after `durationS`; if wrk hangs anyway it is killed 30 s later.
  */
-export function runWrk(r: WrkRun): Promise<LoadStats> {
+export async function runWrk(r: WrkRun): Promise<LoadStats> {
+  return parseWrkOutput(await runWrkOutput(r));
+}
+
+/**
+ * Runs wrk pinned to its CPU and resolves with everything it printed on
+ * stdout, for scripts that print more than the `WRK_JSON` line
+ * (wrk/post-status.lua). Rejects when wrk printed no `WRK_JSON` line.
+ */
+export function runWrkOutput(r: WrkRun): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn('taskset', ['-c', String(r.cpu), ...wrkArgs(r)], {
       env: { ...process.env, WRK_BODY_FILE: r.bodyFile },
@@ -75,7 +84,8 @@ export function runWrk(r: WrkRun): Promise<LoadStats> {
     child.once('close', (code) => {
       clearTimeout(killer);
       try {
-        resolve(parseWrkOutput(out));
+        parseWrkOutput(out);
+        resolve(out);
       } catch (e) {
         reject(new Error(`wrk exited ${code}: ${err.trim()} ${(e as Error).message}`));
       }

@@ -36,7 +36,7 @@ export const otelExporter = definePlugin<OtelExporterOptions>({
   configSchema: otelOptionsSchema,
   register(ctx) {
     const sources: OtelMetricSources = {};
-    const state: State = { tracing: new TracingObserver(new W3CTraceContextPropagator(), ctx.options.stages), metrics: new OtelMetricsObserver(sources), sources };
+    const state: State = { tracing: new TracingObserver(new W3CTraceContextPropagator(), ctx.options.stages, ctx.options.samplingRatio), metrics: new OtelMetricsObserver(sources), sources };
     states.set(ctx, state);
     // Core collects observers right after every plugin registered; the SDK itself waits for start().
     if (ctx.options.traces) ctx.provide<PipelineObserver>(Tokens.PipelineObserver, state.tracing);

@@ -6,7 +6,7 @@ import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-
 import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, AlwaysOnSampler } from '@opentelemetry/sdk-trace-base';
 import { PONTE_VERSION, type Logger } from '@ponte/core';
 import { ExportFailureReporter } from './export-failure-reporter.js';
 import type { OtelExporterOptions } from './options.js';
@@ -53,8 +53,9 @@ export class OtelSdk {
       const exporter = new ReportingSpanExporter(json ? new JsonTraceExporter({ ...common, url }) : new ProtoTraceExporter({ ...common, url }), reporter);
       this.tracerProvider = new BasicTracerProvider({
         resource,
-        // A caller's sampling decision (traceparent flags) wins; new traces are sampled at the configured ratio.
-        sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(o.samplingRatio) }),
+        // A caller's sampling decision (traceparent flags) wins; new traces were already sampled at
+        // the configured ratio by the tracing observer, so the root sampler records what reaches it.
+        sampler: new ParentBasedSampler({ root: new AlwaysOnSampler() }),
         spanProcessors: [new BatchSpanProcessor(exporter, {
           exportTimeoutMillis: o.exportTimeoutMillis,
           scheduledDelayMillis: o.scheduledDelayMillis,

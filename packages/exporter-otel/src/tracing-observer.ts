@@ -40,7 +40,7 @@ function epochMs(perfMs: number): number {
  * created after the fact from the timings core reports (explicit start and end
  * times), so tracing adds no awaits and no work to the answer itself; export
  * happens later, in batches, off the request path. Unsampled requests cost one
- * non-recording span.
+ * comparison.
  *
  * @example
  * ```ts
@@ -56,6 +56,8 @@ export class TracingObserver implements PipelineObserver {
   constructor(
     private readonly propagator: TextMapPropagator,
     stages: readonly PipelineStage[],
+    /** Fraction of requests without an incoming `traceparent` that start a trace. */
+    private readonly samplingRatio = 1,
   ) {
     this.stages = new Set(stages);
   }
@@ -63,6 +65,12 @@ export class TracingObserver implements PipelineObserver {
   onRequestStart(ctx: RequestContext): void {
     const tracer = this.tracer;
     if (tracer === undefined) return;
+    // New traces are sampled here, before any OpenTelemetry work: an unsampled
+    // request then costs one comparison instead of a non-recording span, a
+    // context and a header parse. (Ponte calls no downstream service, so an
+    // unsampled request has no context to propagate.) A caller's traceparent
+    // is always honoured by the SDK's parent-based sampler.
+    if (this.samplingRatio < 1 && ctx.headers['traceparent'] === undefined && Math.random() >= this.samplingRatio) return;
     const parent: Context = this.propagator.extract(ROOT_CONTEXT, ctx.headers, headerGetter);
     const span = tracer.startSpan(
       `ponte ${ctx.endpoint}`,

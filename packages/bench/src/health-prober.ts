@@ -1,0 +1,73 @@
+import { get } from 'node:http';
+import { latencySummary } from './percentile.js';
+import type { ProbeResult } from './results.js';
+
+/** One probe: seconds since probing started, latency in ms, and whether it got a 200. */
+export type ProbeSample = [atS: number, ms: number, ok: boolean];
+
+/**
+ * Probes health endpoints at a fixed interval while something else loads the
+ * server, as a kubelet would: one GET per endpoint every `intervalMs`, each on
+ * a new connection (no keep-alive), `timeoutMs` at most. A probe slower than
+ * the interval delays the next one of its endpoint (no pile-up). Runs in the
+ * bench process (CPU 1); `stop()` waits for the probes in flight.
+ */
+export class HealthProber {
+  private readonly samples = new Map<string, ProbeSample[]>();
+  private running = false;
+  private loops: Array<Promise<void>> = [];
+  private t0 = 0;
+
+  constructor(private readonly baseUrl: string, private readonly paths: string[], private readonly intervalMs = 20, private readonly timeoutMs = 2000) {}
+
+  /** Starts one probe loop per path. */
+  start(): this {
+    this.running = true;
+    this.t0 = performance.now();
+    this.loops = this.paths.map((p) => this.loop(p));
+    return this;
+  }
+
+  /** Stops probing and summarises every path's probes. */
+  async stop(): Promise<ProbeResult[]> {
+    this.running = false;
+    await Promise.all(this.loops);
+    return this.paths.map((p) => summarizeProbes(p, this.samples.get(p) ?? []));
+  }
+
+  private async loop(path: string): Promise<void> {
+    const list: ProbeSample[] = [];
+    this.samples.set(path, list);
+    while (this.running) {
+      const start = performance.now();
+      const ok = await this.probe(path);
+      list.push([(start - this.t0) / 1000, performance.now() - start, ok]);
+      const wait = start + this.intervalMs - performance.now();
+      if (wait > 0 && this.running) await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+
+  private probe(path: string): Promise<boolean> {
+    return new Promise((resolve) => {
+      const req = get(this.baseUrl + path, { agent: false, timeout: this.timeoutMs }, (res) => {
+        res.resume();
+        res.once('end', () => resolve(res.statusCode === 200));
+        res.once('error', () => resolve(false));
+      });
+      req.once('timeout', () => req.destroy(new Error('probe timeout')));
+      req.once('error', () => resolve(false));
+    });
+  }
+}
+
+/**
+ * Summarises one endpoint's probes: count, failures (no 200 in time), latency
+ * percentiles over every probe (failed ones included, at the time they took),
+ * and when the slowest happened.
+ */
+export function summarizeProbes(path: string, samples: ProbeSample[]): ProbeResult {
+  let maxAtS = 0;
+  let max = -1;
+  for (const [at, ms] of samples) if (ms > max) { max = ms; maxAtS = at; }
+  return { path, probes: samples.length, failures: samples.filter((s) => !s[2]).length, latency: latencySummary(samples.map((s) => s[1])), maxAtS };
+}

@@ -1,0 +1,63 @@
+import { measureLoad, type LoadPlan } from './load.js';
+import { startOtlpSink } from './otlp-sink.js';
+import { ponte } from './ponte-server.js';
+import type { TelemetryResult, TelemetryVariant } from './results.js';
+
+/** The telemetry section's model and concurrency (saturation, as the load tables). */
+export const TELEMETRY = { model: 'purchase', connections: 32 } as const;
+
+/** Which telemetry plugins load here (packages written in parallel may not be built). */
+export interface TelemetryPlugins {
+  prometheus: boolean;
+  otel: boolean;
+}
+
+/**
+ * Telemetry cost: Ponte (OIP, batching on) on purchase at 32 connections,
+ * three set-ups — telemetry off ('@ponte/onnx' and '@ponte/validator-jsonschema'
+ * only), metrics on ('@ponte/exporter-prometheus' added), metrics + tracing on
+ * ('@ponte/exporter-otel' added too, default options: every request traced,
+ * exporting to an OTLP sink in the bench process). The set-ups are measured
+ * interleaved (off, metrics, tracing, off, …), `plan.runs` rounds, each run a
+ * fresh server with its golden check and warm-up, so slow drift on a shared
+ * machine hits all three alike. The report shows medians.
+ */
+export async function runTelemetry(plan: LoadPlan, plugins: TelemetryPlugins): Promise<TelemetryResult> {
+  const { model, connections } = TELEMETRY;
+  const sink = await startOtlpSink();
+  try {
+    const setups = [
+      { key: 'off', label: 'telemetry off', variant: { model, batching: true, prometheus: false }, skip: undefined },
+      { key: 'metrics', label: 'metrics on (Prometheus)', variant: { model, batching: true, prometheus: true }, skip: plugins.prometheus ? undefined : '@ponte/exporter-prometheus is not built or does not load' },
+      {
+        key: 'metrics-tracing', label: 'metrics + tracing on (Prometheus + OTel)', variant: { model, batching: true, prometheus: true, otelEndpoint: sink.url },
+        skip: !plugins.prometheus ? '@ponte/exporter-prometheus is not built or does not load' : !plugins.otel ? '@ponte/exporter-otel is not built or does not load' : undefined,
+      },
+    ];
+    // The load tables' executor notes are about their own rows: leave these out.
+    const { onPonteFacts: _facts, ...quiet } = plan;
+    const variants: TelemetryVariant[] = setups.map((s) => ({ key: s.key, label: s.label, status: s.skip ? 'skipped' : 'ok', ...(s.skip ? { note: s.skip } : {}), runs: [] }));
+    for (let i = 0; i < plan.runs; i++) {
+      for (const [k, s] of setups.entries()) {
+        const v = variants[k]!;
+        if (v.status !== 'ok') continue;
+        const tracesBefore = sink.received['/v1/traces'] ?? 0;
+        const c = { ...ponte(s.variant, 'oip'), key: `telemetry-${s.key}`, label: `Ponte OIP, ${s.label}` };
+        const row = await measureLoad(c, { ...quiet, connections, runs: 1 });
+        if (row.status !== 'ok' || !row.stats) {
+          v.status = 'failed';
+          v.note = `run ${i + 1}: ${row.note ?? row.status}`;
+          continue;
+        }
+        v.runs.push(row.stats);
+        if (row.stats.errors > 0) v.note = `${row.stats.errors} socket errors or non-2xx answers in run ${i + 1}`;
+        if (s.variant.otelEndpoint !== undefined) (v.traceExports ??= []).push((sink.received['/v1/traces'] ?? 0) - tracesBefore);
+      }
+    }
+    const tracing = variants.find((v) => v.key === 'metrics-tracing');
+    if (tracing?.status === 'ok' && (tracing.traceExports ?? []).every((n) => n === 0)) tracing.note = 'the OTLP sink received no trace export: tracing did not run';
+    return { model, connections, variants };
+  } finally {
+    await sink.close();
+  }
+}
