@@ -11,7 +11,7 @@ export function overloadSection(r: BenchResults): string[] {
   const o = r.overload;
   if (!o) return ['Not measured in this run.'];
   const head = `Ponte OIP serving ${o.model} with \`batching: { maxBatchSize: ${o.maxBatchSize}, maxQueueSize: ${o.maxQueueSize} }\` (pinned to CPU 0), golden-checked and warmed up at 32 connections, then driven by wrk with ${o.connections} connections (4× the load tables) for ${o.durationS} s (wrk on CPU 1, \`wrk/post-status.lua\` counting answers by status). ` +
-    `Meanwhile the bench process (CPU 1) GETs /v2/health/live and /v2/health/ready every 20 ms each, on a new connection per probe, and samples the server's RSS every 250 ms. ` +
+    `Meanwhile the bench process (CPU 1) GETs /v2/health/live and /v2/health/ready every 20 ms each, on a new connection per probe, starting 1 s after the overload begins (on this VM a burst of 128 new connections holds back any other new connection for about a second whatever the server — bare node:http included — so the first second measures the loopback, not the server), and samples the server's RSS every 250 ms. ` +
     `Times "in the server" come from Ponte's request log (read after the server stopped, lines inside the overload window only); wrk's latencies mix 200s and 429s and include time in socket buffers.`;
   if (o.status !== 'ok') return [head, '', `**${o.status}**: ${cell(o.note ?? '?')}`];
   const st = o.statuses!;

@@ -13,6 +13,8 @@ import type { HttpServices } from './services.js';
  * extension, from body bytes to answer.
  */
 export async function answerInfer(s: HttpServices, ctx: RequestContext, name: string, version: string | undefined, bytes: Uint8Array): Promise<HttpAnswer> {
+  await s.pipeline.authenticate(ctx, 'infer', name);
+  s.registry.admit(name, version);
   let t = performance.now();
   const headerLength = ctx.headers['inference-header-content-length'];
   let request: InferenceRequest;
@@ -47,14 +49,15 @@ export async function answerInfer(s: HttpServices, ctx: RequestContext, name: st
 
 /** `POST /v1/models/{m}[/versions/{v}]:predict`: named rows in, readable predictions out. */
 export async function answerPredict(s: HttpServices, ctx: RequestContext, name: string, version: string | undefined, bytes: Uint8Array): Promise<HttpAnswer> {
+  await s.pipeline.authenticate(ctx, 'infer', name);
+  s.registry.admit(name, version);
   let t = performance.now();
   const body = parseJson(bytes);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new PonteError('PONTE_BAD_REQUEST', 'body: must be a JSON object with an "instances" array');
   const b = body as Record<string, unknown>;
   for (const k of Object.keys(b)) if (k !== 'instances' && k !== 'id' && k !== 'parameters') throw new PonteError('PONTE_BAD_REQUEST', `${k}: unknown field (allowed: instances, id, parameters)`);
   if (b['id'] !== undefined && typeof b['id'] !== 'string') throw new PonteError('PONTE_BAD_REQUEST', 'id: must be a string');
-  // Authenticate, then resolve: an unknown model is a 404, not a complaint about its features.
-  await s.pipeline.authenticate(ctx, 'infer', name);
+  // Resolve before mapping rows: an unknown model is a 404, not a complaint about its features.
   const model = s.registry.resolve(name, version);
   ctx.model = model.name;
   ctx.version = model.version;

@@ -169,6 +169,24 @@ export class ModelRegistry {
     return best;
   }
 
+  /**
+   * Refuses at once (PONTE_QUEUE_FULL) a request for a version whose batch
+   * queue is full, before its body is parsed: under overload, rejecting must be
+   * the cheapest thing the server does. Unknown or unready models pass; the
+   * pipeline reports them properly.
+   */
+  admit(name: string, version?: string): void {
+    let ready: ReadyModel;
+    try {
+      ready = this.resolve(name, version);
+    } catch {
+      return;
+    }
+    if (ready.batching.enabled && ready.runner.queueDepth >= ready.batching.maxQueueSize) {
+      throw new PonteError('PONTE_QUEUE_FULL', `queue of model "${name}" is full (${ready.batching.maxQueueSize} requests waiting)`, { headers: { 'Retry-After': '1' } });
+    }
+  }
+
   /** Status of a version without requiring it to be ready (metadata of failed models). */
   versionStatus(name: string, version: string): ModelVersionStatus {
     const v = this.entry(name).versions.get(version);
