@@ -13,6 +13,8 @@ export interface PonteVariant {
   batchingOptions?: Record<string, number>;
   /** Add '@ponte/exporter-otel' exporting OTLP/HTTP to this base URL (the telemetry section's sink); its other options keep their defaults. */
   otelEndpoint?: string;
+  /** With otelEndpoint: false turns the OTel plugin's own metrics off (traces only). */
+  otelMetrics?: boolean;
   repository?: string;
 }
 
@@ -31,7 +33,7 @@ export function ponteConfigYaml(v: PonteVariant): string {
     `    options: { defaults: { intraOpNumThreads: 1, interOpNumThreads: 1 } }`,
     `  - '@ponte/validator-jsonschema'`,
     ...(v.prometheus ? [`  - '@ponte/exporter-prometheus'`] : []),
-    ...(v.otelEndpoint !== undefined ? [`  - package: '@ponte/exporter-otel'`, `    options: { endpoint: ${JSON.stringify(v.otelEndpoint)} }`] : []),
+    ...(v.otelEndpoint !== undefined ? [`  - package: '@ponte/exporter-otel'`, `    options: { endpoint: ${JSON.stringify(v.otelEndpoint)}${v.otelMetrics === false ? ', metrics: false' : ''} }`] : []),
     ...(v.grpcPort !== undefined ? [`  - package: '@ponte/grpc'`, `    options: { host: 127.0.0.1, port: ${v.grpcPort} }`] : []),
   ];
   const batching = !v.batching ? { enabled: false } : v.batchingOptions;

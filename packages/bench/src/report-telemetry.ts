@@ -1,5 +1,5 @@
 import type { BenchResults } from './results.js';
-import { summarizeTelemetry, TELEMETRY_MIN_RATIO } from './telemetry-verdict.js';
+import { isReference, summarizeTelemetry, TELEMETRY_MIN_RATIO } from './telemetry-verdict.js';
 
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -23,7 +23,7 @@ export function telemetrySection(r: BenchResults): string[] {
     const s = sums[i]!;
     const mark = v.note ? ` [${notes.push(`${v.label}: ${v.note}`)}]` : '';
     const status = v.status === 'ok' ? '' : ` — **${v.status}**`;
-    const ratio = s.ratio === undefined ? '–' : `${(s.ratio * 100).toFixed(1)}%${v.key === 'off' ? '' : s.ratio >= TELEMETRY_MIN_RATIO ? ' ✅' : ' ❌'}`;
+    const ratio = s.ratio === undefined ? '–' : `${(s.ratio * 100).toFixed(1)}%${v.key === 'off' || isReference(v.key) ? '' : s.ratio >= TELEMETRY_MIN_RATIO ? ' ✅' : ' ❌'}`;
     out.push(`| ${cell(v.label)}${status}${mark} | ${s.runs} | ${s.medianRps !== undefined ? int(s.medianRps) : '–'} | ${s.medianP99Ms?.toFixed(2) ?? '–'} | ${ratio} | ${s.spread !== undefined ? `${(s.spread * 100).toFixed(1)}%` : '–'} | ${v.runs.map((x) => int(x.rps)).join(', ') || '–'} | ${v.traceExports?.join(', ') ?? ''} |`);
   }
   if (notes.length) out.push('', ...notes.map((n, i) => `[${i + 1}] ${cell(n)}  `));

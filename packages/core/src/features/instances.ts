@@ -68,6 +68,18 @@ export function instancesToRequest(rawInstances: unknown, config: ModelConfig, s
   return request;
 }
 
+const nameSets = new WeakMap<FeatureConfig[], Set<string>>();
+
+/** Feature names as a set, once per feature list: rows of wide models have hundreds of keys. */
+function namesOf(features: FeatureConfig[]): Set<string> {
+  let set = nameSets.get(features);
+  if (set === undefined) {
+    set = new Set(features.map((f) => f.name));
+    nameSets.set(features, set);
+  }
+  return set;
+}
+
 function toNamedRow(raw: unknown, i: number, features: FeatureConfig[] | undefined, layout: FeatureLayout): Record<string, unknown> {
   if (Array.isArray(raw)) {
     const width = features?.length ?? (layout.kind === 'matrix' ? layout.width : 0);
@@ -79,8 +91,9 @@ function toNamedRow(raw: unknown, i: number, features: FeatureConfig[] | undefin
   if (typeof raw !== 'object' || raw === null) throw bad(`instances[${i}]: must be an object or an array`);
   if (features === undefined) throw bad(`instances[${i}]: this model has no feature names configured; send an array of values in input order`);
   const row = raw as Record<string, unknown>;
+  const known = namesOf(features);
   for (const k in row) {
-    if (!features.some((f) => f.name === k)) throw bad(`instances[${i}].${k}: unknown feature (expected ${features.map((f) => f.name).join(', ')})`);
+    if (!known.has(k)) throw bad(`instances[${i}].${k}: unknown feature (expected ${features.map((f) => f.name).join(', ')})`);
   }
   return row;
 }
