@@ -66,18 +66,7 @@ export class OtelMetricsObserver implements PipelineObserver {
       .addCallback((r) => { if (sources.lifecycle) r.observe(sources.lifecycle.inFlight); });
     meter.createObservableGauge('ponte.queue.depth', { description: 'Requests waiting in the batch queue of each ready model version.', unit: '{request}' })
       .addCallback((r) => {
-        const reg = sources.registry;
-        if (reg === undefined) return;
-        for (const m of reg.readiness().models) {
-          for (const v of m.versions) {
-            if (v.state !== 'ready') continue;
-            try {
-              r.observe(reg.resolve(m.name, v.version).runner.queueDepth, { [Attr.model]: m.name, [Attr.version]: v.version });
-            } catch {
-              // unloaded meanwhile
-            }
-          }
-        }
+        for (const m of sources.registry?.readyVersions() ?? []) r.observe(m.runner.queueDepth, { [Attr.model]: m.name, [Attr.version]: m.version });
       });
     meter.createObservableGauge('ponte.model.ready', { description: 'Whether every selected version of the model is ready (1) or not (0).' })
       .addCallback((r) => { for (const m of sources.registry?.readiness().models ?? []) r.observe(m.ready ? 1 : 0, { [Attr.model]: m.name }); });

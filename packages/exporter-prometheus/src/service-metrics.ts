@@ -107,18 +107,7 @@ export class ServiceMetrics {
       registers,
       collect() {
         this.reset();
-        const reg = sources.registry;
-        if (reg === undefined) return;
-        for (const m of reg.readiness().models) {
-          for (const v of m.versions) {
-            if (v.state !== 'ready') continue;
-            try {
-              this.set({ model: m.name, version: v.version }, reg.resolve(m.name, v.version).runner.queueDepth);
-            } catch {
-              // unloaded between readiness() and resolve(): nothing to report
-            }
-          }
-        }
+        for (const r of sources.registry?.readyVersions() ?? []) this.set({ model: r.name, version: r.version }, r.runner.queueDepth);
       },
     });
     new Gauge({
@@ -130,19 +119,7 @@ export class ServiceMetrics {
       registers,
       collect() {
         this.reset();
-        const reg = sources.registry;
-        if (reg === undefined) return;
-        for (const m of reg.readiness().models) {
-          for (const v of m.versions) {
-            if (v.state !== 'ready') continue;
-            try {
-              const b = reg.resolve(m.name, v.version).batching;
-              this.set({ model: m.name, version: v.version }, b.enabled ? b.maxQueueSize : 0);
-            } catch {
-              // unloaded between readiness() and resolve()
-            }
-          }
-        }
+        for (const r of sources.registry?.readyVersions() ?? []) this.set({ model: r.name, version: r.version }, r.batching.enabled ? r.batching.maxQueueSize : 0);
       },
     });
     new Gauge({

@@ -50,11 +50,14 @@ export class DynamicBatcher implements ModelRunner {
     return this.queue.length;
   }
 
+  /** Whether a new request would be refused now. */
+  get full(): boolean {
+    return this.queue.length >= this.config.maxQueueSize;
+  }
+
   run(request: RunRequest, options?: RunOptions): Promise<RunResult> {
     if (this.draining) return Promise.reject(new PonteError('PONTE_SHUTTING_DOWN', 'server is shutting down'));
-    if (this.queue.length >= this.config.maxQueueSize) {
-      return Promise.reject(new PonteError('PONTE_QUEUE_FULL', `queue of model is full (${this.config.maxQueueSize} requests waiting)`, { headers: { 'Retry-After': '1' } }));
-    }
+    if (this.full) return Promise.reject(queueFull(this.config.maxQueueSize));
     return new Promise<RunResult>((resolve, reject) => {
       const rows = request.inputs[0]?.shape[0] ?? 1;
       this.queue.push({ request, rows, key: batchKey(request), enqueuedAt: performance.now(), deadline: options?.deadline, resolve, reject });
@@ -156,6 +159,11 @@ export class DynamicBatcher implements ModelRunner {
       for (const p of batch) p.reject(e);
     }
   }
+}
+
+/** The answer to a request that finds the queue full: 429 with Retry-After. */
+export function queueFull(maxQueueSize: number): PonteError {
+  return new PonteError('PONTE_QUEUE_FULL', `queue of model is full (${maxQueueSize} requests waiting)`, { headers: { 'Retry-After': '1' } });
 }
 
 /** Requests batch together only when they differ in nothing but their first dimension. */

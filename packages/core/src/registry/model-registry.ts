@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { DirectRunner } from '../batching/direct-runner.js';
-import { DynamicBatcher } from '../batching/dynamic-batcher.js';
+import { DynamicBatcher, queueFull } from '../batching/dynamic-batcher.js';
 import type { ModelRunner } from '../batching/model-runner.js';
 import { PonteError } from '../errors.js';
 import type { ModelView, PipelineObserver } from '../extension-points.js';
@@ -182,9 +182,7 @@ export class ModelRegistry {
     } catch {
       return;
     }
-    if (ready.batching.enabled && ready.runner.queueDepth >= ready.batching.maxQueueSize) {
-      throw new PonteError('PONTE_QUEUE_FULL', `queue of model "${name}" is full (${ready.batching.maxQueueSize} requests waiting)`, { headers: { 'Retry-After': '1' } });
-    }
+    if (ready.runner instanceof DynamicBatcher && ready.runner.full) throw queueFull(ready.batching.maxQueueSize);
   }
 
   /** Status of a version without requiring it to be ready (metadata of failed models). */
@@ -205,9 +203,14 @@ export class ModelRegistry {
     return { ready: models.every((m) => m.ready || !m.required), models };
   }
 
+  /** Every version ready to serve now, across models. */
+  readyVersions(): ReadyModel[] {
+    return [...this.models.values()].flatMap((e) => [...e.versions.values()].flatMap((v) => (v.ready ? [v.ready] : [])));
+  }
+
   /** Drains every runner, then closes every session. */
   async closeAll(): Promise<void> {
-    const ready = [...this.models.values()].flatMap((e) => [...e.versions.values()].flatMap((v) => (v.ready ? [v.ready] : [])));
+    const ready = this.readyVersions();
     await Promise.all(ready.map((r) => r.runner.drain()));
     await Promise.all(ready.map(async (r) => {
       try {
