@@ -72,6 +72,8 @@ export interface RequestOutcome {
  */
 export interface PipelineObserver {
   readonly name: string;
+  /** The stages `onStage` is called for; every stage when omitted. Core skips the rest (and their clock reads). */
+  readonly stages?: readonly PipelineStage[];
   onRequestStart?(ctx: RequestContext): void;
   onStage?(ctx: RequestContext, stage: PipelineStage, startedAt: number, durationMs: number): void;
   onPrediction?(ctx: RequestContext, request: InferenceRequest, response: InferenceResponse): void;

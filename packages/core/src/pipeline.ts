@@ -2,7 +2,7 @@ import { DeadlineWatch } from './deadline-watch.js';
 import { PonteError, toPonteError } from './errors.js';
 import type { Action, Authenticator, Authorizer, PipelineObserver, PipelineStage, Transform, Validator } from './extension-points.js';
 import type { InferenceRequest, InferenceResponse, Principal, RequestContext } from './inference.js';
-import { notifyObservers } from './observers.js';
+import { ObserverHub } from './observers.js';
 import type { ModelRegistry, ReadyModel } from './registry/model-registry.js';
 import { checkSignature } from './registry/signature-check.js';
 
@@ -30,8 +30,11 @@ export interface PipelineParts {
  */
 export class InferencePipeline {
   private readonly deadlines = new DeadlineWatch();
+  private readonly hub: ObserverHub;
 
-  constructor(private readonly parts: PipelineParts) {}
+  constructor(private readonly parts: PipelineParts) {
+    this.hub = new ObserverHub(parts.observers);
+  }
 
   get observers(): readonly PipelineObserver[] {
     return this.parts.observers;
@@ -39,17 +42,17 @@ export class InferencePipeline {
 
   /** Reports a stage timing measured outside the pipeline (decode, encode). */
   stage(ctx: RequestContext, stage: PipelineStage, startedAt: number): void {
-    if (this.parts.observers.length > 0) notifyObservers(this.parts.observers, 'onStage', ctx, stage, startedAt, performance.now() - startedAt);
+    if (this.hub.watches(stage)) this.hub.stage(ctx, stage, startedAt, performance.now() - startedAt);
   }
 
   begin(ctx: RequestContext): void {
-    if (this.parts.observers.length > 0) notifyObservers(this.parts.observers, 'onRequestStart', ctx);
+    this.hub.requestStart(ctx);
   }
 
   end(ctx: RequestContext, status: number, code?: string): void {
-    if (this.parts.observers.length > 0) {
+    if (this.hub.watchesEnds) {
       const outcome = code === undefined ? { status, durationMs: performance.now() - ctx.startedAt } : { status, code, durationMs: performance.now() - ctx.startedAt };
-      notifyObservers(this.parts.observers, 'onRequestEnd', ctx, outcome);
+      this.hub.requestEnd(ctx, outcome);
     }
   }
 
@@ -106,10 +109,8 @@ export class InferencePipeline {
       throw toPonteError(e, 'PONTE_MODEL_RUN_FAILED');
     }
     ctx.batchSize = result.batchSize;
-    if (this.parts.observers.length > 0) {
-      notifyObservers(this.parts.observers, 'onStage', ctx, 'queue', queuedAt, result.queueMs);
-      notifyObservers(this.parts.observers, 'onStage', ctx, 'run', queuedAt + result.queueMs, result.runMs);
-    }
+    this.hub.stage(ctx, 'queue', queuedAt, result.queueMs);
+    this.hub.stage(ctx, 'run', queuedAt + result.queueMs, result.runMs);
 
     let response: InferenceResponse = { model_name: model.name, model_version: model.version, outputs: result.outputs };
     if (request.id !== undefined) response.id = request.id;
@@ -118,7 +119,7 @@ export class InferencePipeline {
       for (const tr of transforms) if (tr.postprocess) response = await tr.postprocess(response, request, model, ctx);
       this.stage(ctx, 'postprocess', t);
     }
-    if (this.parts.observers.length > 0) notifyObservers(this.parts.observers, 'onPrediction', ctx, request, response);
+    if (this.hub.watchesPredictions) this.hub.prediction(ctx, request, response);
     return { response, model };
   }
 }

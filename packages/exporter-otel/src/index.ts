@@ -7,6 +7,6 @@ export { OtelMetricsObserver, DURATION_BOUNDARIES_S, BATCH_BOUNDARIES, type Otel
 export { ExportFailureReporter } from './export-failure-reporter.js';
 export { ReportingSpanExporter, ReportingMetricExporter } from './reporting-exporters.js';
 export { startRuntimeMetrics } from './runtime-metrics.js';
-export { otelOptionsSchema, ALL_STAGES, type OtelExporterOptions } from './options.js';
+export { otelOptionsSchema, ALL_STAGES, DEFAULT_STAGES, type OtelExporterOptions } from './options.js';
 
 export default otelExporter;

@@ -37,7 +37,7 @@ export interface OtelExporterOptions {
    * as much as the request itself; raise it for low-traffic services (docs/observability.md).
    */
   samplingRatio: number;
-  /** Pipeline stages that get a child span; default every stage core reports. */
+  /** Pipeline stages that get a child span; default DEFAULT_STAGES (all but `authenticate` and `resolve`). */
   stages: PipelineStage[];
   /** Delay between span batch exports; default 5000. */
   scheduledDelayMillis: number;
@@ -58,6 +58,13 @@ export interface OtelExporterOptions {
 /** Every stage core reports, in pipeline order. */
 export const ALL_STAGES: readonly PipelineStage[] = ['decode', 'authenticate', 'resolve', 'validate', 'preprocess', 'queue', 'run', 'postprocess', 'encode'];
 
+/**
+ * Stages traced by default: those that take time in a typical request.
+ * `authenticate` and `resolve` take microseconds without auth plugins; each
+ * span costs a few µs to create and export, so they are opt-in.
+ */
+export const DEFAULT_STAGES: readonly PipelineStage[] = ['decode', 'validate', 'preprocess', 'queue', 'run', 'postprocess', 'encode'];
+
 /** JSON Schema of the plugin options (unknown keys refused, defaults filled by core). */
 export const otelOptionsSchema: Record<string, unknown> = {
   type: 'object',
@@ -72,7 +79,7 @@ export const otelOptionsSchema: Record<string, unknown> = {
     shutdownTimeoutMillis: { type: 'integer', minimum: 0, default: 5000 },
     traces: { type: 'boolean', default: true },
     samplingRatio: { type: 'number', minimum: 0, maximum: 1, default: 0.01 },
-    stages: { type: 'array', items: { enum: [...ALL_STAGES] }, uniqueItems: true, default: [...ALL_STAGES] },
+    stages: { type: 'array', items: { enum: [...ALL_STAGES] }, uniqueItems: true, default: [...DEFAULT_STAGES] },
     scheduledDelayMillis: { type: 'integer', minimum: 1, default: 5000 },
     maxQueueSize: { type: 'integer', minimum: 1, default: 2048 },
     maxExportBatchSize: { type: 'integer', minimum: 1, default: 512 },

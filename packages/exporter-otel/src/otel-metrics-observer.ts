@@ -40,6 +40,8 @@ interface Instruments {
  */
 export class OtelMetricsObserver implements PipelineObserver {
   readonly name = '@ponte/exporter-otel:metrics';
+  /** Only these stages carry metrics; core skips the others for this observer. */
+  readonly stages: readonly PipelineStage[] = ['queue', 'run'];
   private instruments: Instruments | undefined;
   private readonly batched = new Map<string, boolean>();
 

@@ -51,15 +51,16 @@ export class TracingObserver implements PipelineObserver {
   readonly name = '@ponte/exporter-otel:tracing';
   /** Set in start(), cleared in stop(): requests outside that window are not traced. */
   tracer: Tracer | undefined;
-  private readonly stages: ReadonlySet<PipelineStage>;
+  private readonly stageSet: ReadonlySet<PipelineStage>;
 
   constructor(
     private readonly propagator: TextMapPropagator,
-    stages: readonly PipelineStage[],
+    /** Stages that become child spans; core calls onStage for these only. */
+    readonly stages: readonly PipelineStage[],
     /** Fraction of requests without an incoming `traceparent` that start a trace. */
     private readonly samplingRatio = 1,
   ) {
-    this.stages = new Set(stages);
+    this.stageSet = new Set(stages);
   }
 
   onRequestStart(ctx: RequestContext): void {
@@ -84,7 +85,7 @@ export class TracingObserver implements PipelineObserver {
   onStage(ctx: RequestContext, stage: PipelineStage, startedAt: number, durationMs: number): void {
     const tracer = this.tracer;
     const span = ctx.attributes.get(SPAN_KEY) as Span | undefined;
-    if (tracer === undefined || span === undefined || !span.isRecording() || !this.stages.has(stage)) return;
+    if (tracer === undefined || span === undefined || !span.isRecording() || !this.stageSet.has(stage)) return;
     const attributes: Attributes = { [Attr.stage]: stage };
     if (ctx.model !== undefined) attributes[Attr.model] = ctx.model;
     if (ctx.version !== undefined) attributes[Attr.version] = ctx.version;

@@ -1,18 +1,39 @@
 import type { PipelineObserver, PipelineStage, RequestContext, RequestOutcome } from '@ponte/core';
+import type { CounterSeries } from './counter-family.js';
+import type { HistogramSeries } from './histogram-family.js';
 import type { MetricSources, ServiceMetrics } from './service-metrics.js';
 
 /** Protocol and endpoint names come from code, not callers; anything unexpected is folded into `other`. */
 const NAME = /^[a-z][a-z0-9_]{0,31}$/;
+const ERROR_CODE = /^PONTE_[A-Z_]{1,48}$/;
 
 function bounded(value: string): string {
   return NAME.test(value) ? value : 'other';
 }
 
-interface Child {
-  inc(): void;
+/** The series of one exported (protocol, endpoint, model, version). */
+interface RouteSeries {
+  readonly labels: Readonly<Record<'protocol' | 'endpoint' | 'model' | 'version', string>>;
+  readonly duration: HistogramSeries;
+  readonly byStatus: Map<number, CounterSeries>;
+  readonly byError: Map<string, CounterSeries>;
 }
-interface HistogramChild {
-  observe(value: number): void;
+
+/** The raw request fields the previous request's series was found for. */
+interface LastRoute {
+  readonly protocol: string;
+  readonly endpoint: string;
+  readonly model: string | undefined;
+  readonly version: string | undefined;
+  readonly series: RouteSeries;
+}
+
+/** The series of one model version. */
+interface ModelSeries {
+  readonly queue: HistogramSeries;
+  readonly compute: HistogramSeries;
+  readonly batch: HistogramSeries;
+  readonly batched: boolean;
 }
 
 /**
@@ -20,8 +41,12 @@ interface HistogramChild {
  * in `onRequestEnd`, which core calls exactly once per request whatever the
  * protocol. `model` and `version` labels are only ever names of configured
  * models (set by core after the registry resolved them), never parts of a URL,
- * so label cardinality stays bounded. Label children are cached so the hot path
- * is a map lookup and an add.
+ * so label cardinality stays bounded.
+ *
+ * The request path does no label work: series are looked up once per label
+ * set and kept, and the series of the previous request is tried first (under
+ * load nearly every request hits it), so a request costs a few comparisons
+ * and four additions.
  *
  * @example
  * ```ts
@@ -30,26 +55,24 @@ interface HistogramChild {
  */
 export class PrometheusObserver implements PipelineObserver {
   readonly name = '@ponte/exporter-prometheus';
-  private readonly requestChildren = new Map<string, Child>();
-  private readonly errorChildren = new Map<string, Child>();
-  private readonly durationChildren = new Map<string, HistogramChild>();
-  private readonly modelChildren = new Map<string, { queue: HistogramChild; compute: HistogramChild; batch: HistogramChild; batched: boolean }>();
+  /** Only these stages carry metrics; core skips the others for this observer. */
+  readonly stages: readonly PipelineStage[] = ['queue', 'run'];
+  private readonly routes = new Map<string, RouteSeries>();
+  private readonly models = new Map<string, ModelSeries>();
+  private lastRoute: LastRoute | undefined;
+  private lastModel: { model: string; version: string; series: ModelSeries } | undefined;
 
   constructor(
     private readonly metrics: ServiceMetrics,
     private readonly sources: MetricSources,
   ) {}
 
-  private modelOf(ctx: RequestContext): [string, string] {
-    const m = ctx.model;
-    if (m === undefined || this.sources.registry?.has(m) !== true) return ['', ''];
-    return [m, ctx.version ?? ''];
-  }
-
-  private perModel(model: string, version: string): { queue: HistogramChild; compute: HistogramChild; batch: HistogramChild; batched: boolean } {
+  private perModel(model: string, version: string): ModelSeries {
+    const last = this.lastModel;
+    if (last !== undefined && last.model === model && last.version === version) return last.series;
     const key = `${model}\u0000${version}`;
-    let c = this.modelChildren.get(key);
-    if (c === undefined) {
+    let s = this.models.get(key);
+    if (s === undefined) {
       let batched = false;
       try {
         batched = this.sources.registry?.resolve(model, version).batching.enabled ?? false;
@@ -57,22 +80,39 @@ export class PrometheusObserver implements PipelineObserver {
         // version gone already; treat as unbatched
       }
       const labels = { model, version };
-      c = { queue: this.metrics.queueDuration.labels(labels), compute: this.metrics.computeDuration.labels(labels), batch: this.metrics.batchSize.labels(labels), batched };
-      this.modelChildren.set(key, c);
+      s = { queue: this.metrics.queueDuration.series(labels), compute: this.metrics.computeDuration.series(labels), batch: this.metrics.batchSize.series(labels), batched };
+      this.models.set(key, s);
     }
-    return c;
+    this.lastModel = { model, version, series: s };
+    return s;
+  }
+
+  private perRoute(ctx: RequestContext): RouteSeries {
+    const last = this.lastRoute;
+    if (last !== undefined && last.model === ctx.model && last.version === ctx.version && last.endpoint === ctx.endpoint && last.protocol === ctx.protocol) return last.series;
+    // An unknown model name is the caller's text: it is counted under model="" so label values stay bounded.
+    const known = ctx.model !== undefined && this.sources.registry?.has(ctx.model) === true;
+    const labels = { protocol: bounded(ctx.protocol), endpoint: bounded(ctx.endpoint), model: known ? ctx.model! : '', version: known ? ctx.version ?? '' : '' };
+    const key = `${labels.protocol}\u0000${labels.endpoint}\u0000${labels.model}\u0000${labels.version}`;
+    let series = this.routes.get(key);
+    if (series === undefined) {
+      series = { labels, duration: this.metrics.requestDuration.series(labels), byStatus: new Map(), byError: new Map() };
+      this.routes.set(key, series);
+    }
+    this.lastRoute = { protocol: ctx.protocol, endpoint: ctx.endpoint, model: ctx.model, version: ctx.version, series };
+    return series;
   }
 
   onStage(ctx: RequestContext, stage: PipelineStage, _startedAt: number, durationMs: number): void {
     if (stage !== 'queue' && stage !== 'run') return;
-    const [model, version] = this.modelOf(ctx);
-    if (model === '') return;
-    const c = this.perModel(model, version);
-    if (stage === 'queue') c.queue.observe(durationMs / 1000);
+    const model = ctx.model;
+    if (model === undefined || this.sources.registry?.has(model) !== true) return;
+    const s = this.perModel(model, ctx.version ?? '');
+    if (stage === 'queue') s.queue.observe(durationMs / 1000);
     else {
-      c.compute.observe(durationMs / 1000);
+      s.compute.observe(durationMs / 1000);
       // Batched versions report each executed batch through onBatch; counting per request here would count a batch once per member.
-      if (!c.batched && ctx.batchSize !== undefined) c.batch.observe(ctx.batchSize);
+      if (!s.batched && ctx.batchSize !== undefined) s.batch.observe(ctx.batchSize);
     }
   }
 
@@ -82,33 +122,22 @@ export class PrometheusObserver implements PipelineObserver {
   }
 
   onRequestEnd(ctx: RequestContext, outcome: RequestOutcome): void {
-    const protocol = bounded(ctx.protocol);
-    const endpoint = bounded(ctx.endpoint);
-    const [model, version] = this.modelOf(ctx);
-    const base = `${protocol}\u0000${endpoint}\u0000${model}\u0000${version}`;
-    const status = String(outcome.status);
-
-    let req = this.requestChildren.get(`${base}\u0000${status}`);
+    const r = this.perRoute(ctx);
+    let req = r.byStatus.get(outcome.status);
     if (req === undefined) {
-      req = this.metrics.requests.labels({ protocol, endpoint, model, version, code: status });
-      this.requestChildren.set(`${base}\u0000${status}`, req);
+      req = this.metrics.requests.series({ ...r.labels, code: String(outcome.status) });
+      r.byStatus.set(outcome.status, req);
     }
     req.inc();
-
-    let dur = this.durationChildren.get(base);
-    if (dur === undefined) {
-      dur = this.metrics.requestDuration.labels({ protocol, endpoint, model, version });
-      this.durationChildren.set(base, dur);
-    }
-    dur.observe(outcome.durationMs / 1000);
+    r.duration.observe(outcome.durationMs / 1000);
 
     if (outcome.code !== undefined) {
       // Error codes are PonteError codes: a closed set defined in core.
-      const code = /^PONTE_[A-Z_]{1,48}$/.test(outcome.code) ? outcome.code : 'PONTE_INTERNAL';
-      let err = this.errorChildren.get(`${base}\u0000${code}`);
+      const code = ERROR_CODE.test(outcome.code) ? outcome.code : 'PONTE_INTERNAL';
+      let err = r.byError.get(code);
       if (err === undefined) {
-        err = this.metrics.errors.labels({ protocol, endpoint, model, version, code });
-        this.errorChildren.set(`${base}\u0000${code}`, err);
+        err = this.metrics.errors.series({ ...r.labels, code });
+        r.byError.set(code, err);
       }
       err.inc();
     }
@@ -117,6 +146,8 @@ export class PrometheusObserver implements PipelineObserver {
   onModelState(model: string, version: string, state: string): void {
     if (state === 'failed') this.metrics.loadFailures.inc({ model, version });
     // A reloaded version may change its batching setting: look it up again next time.
-    this.modelChildren.delete(`${model}\u0000${version}`);
+    this.models.delete(`${model}\u0000${version}`);
+    this.lastModel = undefined;
+    this.lastRoute = undefined;
   }
 }

@@ -1,6 +1,8 @@
 import type { Lifecycle, ModelRegistry } from '@ponte/core';
 import { PONTE_VERSION } from '@ponte/core';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { CounterFamily } from './counter-family.js';
+import { HistogramFamily } from './histogram-family.js';
 import { DEFAULT_BATCH_SIZE_BUCKETS, DEFAULT_DURATION_BUCKETS, DEFAULT_QUEUE_BUCKETS, type PrometheusExporterOptions } from './options.js';
 
 /** Where scrape-time gauges read from; filled in when the server starts. */
@@ -29,58 +31,26 @@ const MODEL_STATES = ['loading', 'ready', 'failed', 'unloaded'] as const;
  */
 export class ServiceMetrics {
   readonly registry = new Registry();
-  readonly requests: Counter<(typeof REQUEST_LABELS)[number]>;
-  readonly errors: Counter<(typeof REQUEST_LABELS)[number]>;
-  readonly requestDuration: Histogram<(typeof DURATION_LABELS)[number]>;
-  readonly queueDuration: Histogram<(typeof MODEL_LABELS)[number]>;
-  readonly computeDuration: Histogram<(typeof MODEL_LABELS)[number]>;
-  readonly batchSize: Histogram<(typeof MODEL_LABELS)[number]>;
+  // Updated on every request: pre-resolved series (see LabelledFamily), not prom-client's per-call label hashing.
+  readonly requests: CounterFamily<(typeof REQUEST_LABELS)[number]>;
+  readonly errors: CounterFamily<(typeof REQUEST_LABELS)[number]>;
+  readonly requestDuration: HistogramFamily<(typeof DURATION_LABELS)[number]>;
+  readonly queueDuration: HistogramFamily<(typeof MODEL_LABELS)[number]>;
+  readonly computeDuration: HistogramFamily<(typeof MODEL_LABELS)[number]>;
+  readonly batchSize: HistogramFamily<(typeof MODEL_LABELS)[number]>;
   readonly loadFailures: Counter<(typeof MODEL_LABELS)[number]>;
 
   constructor(options: Pick<PrometheusExporterOptions, 'prefix' | 'processMetrics' | 'buckets'>, sources: MetricSources) {
     const p = options.prefix;
     const registers = [this.registry];
     const b = options.buckets;
-    this.requests = new Counter({
-      name: `${p}requests_total`,
-      help: 'Data-plane requests answered, by protocol, endpoint, model, version and HTTP status code.',
-      labelNames: REQUEST_LABELS,
-      registers,
-    });
-    this.errors = new Counter({
-      name: `${p}errors_total`,
-      help: 'Failed data-plane requests, by Ponte error code (PONTE_...).',
-      labelNames: REQUEST_LABELS,
-      registers,
-    });
-    this.requestDuration = new Histogram({
-      name: `${p}request_duration_seconds`,
-      help: 'Time from request arrival to response, seconds.',
-      labelNames: DURATION_LABELS,
-      buckets: [...(b.requestDuration ?? DEFAULT_DURATION_BUCKETS)],
-      registers,
-    });
-    this.queueDuration = new Histogram({
-      name: `${p}queue_duration_seconds`,
-      help: 'Time a request waited in the model queue before its batch ran, seconds.',
-      labelNames: MODEL_LABELS,
-      buckets: [...(b.queueDuration ?? DEFAULT_QUEUE_BUCKETS)],
-      registers,
-    });
-    this.computeDuration = new Histogram({
-      name: `${p}compute_duration_seconds`,
-      help: 'Model run time of the batch a request was part of, seconds.',
-      labelNames: MODEL_LABELS,
-      buckets: [...(b.computeDuration ?? DEFAULT_DURATION_BUCKETS)],
-      registers,
-    });
-    this.batchSize = new Histogram({
-      name: `${p}batch_size`,
-      help: 'Rows per model execution (a dynamic batch, or one request when batching is off).',
-      labelNames: MODEL_LABELS,
-      buckets: [...(b.batchSize ?? DEFAULT_BATCH_SIZE_BUCKETS)],
-      registers,
-    });
+    const r = this.registry;
+    this.requests = new CounterFamily(`${p}requests_total`, 'Data-plane requests answered, by protocol, endpoint, model, version and HTTP status code.', REQUEST_LABELS, r);
+    this.errors = new CounterFamily(`${p}errors_total`, 'Failed data-plane requests, by Ponte error code (PONTE_...).', REQUEST_LABELS, r);
+    this.requestDuration = new HistogramFamily(`${p}request_duration_seconds`, 'Time from request arrival to response, seconds.', DURATION_LABELS, b.requestDuration ?? DEFAULT_DURATION_BUCKETS, r);
+    this.queueDuration = new HistogramFamily(`${p}queue_duration_seconds`, 'Time a request waited in the model queue before its batch ran, seconds.', MODEL_LABELS, b.queueDuration ?? DEFAULT_QUEUE_BUCKETS, r);
+    this.computeDuration = new HistogramFamily(`${p}compute_duration_seconds`, 'Model run time of the batch a request was part of, seconds.', MODEL_LABELS, b.computeDuration ?? DEFAULT_DURATION_BUCKETS, r);
+    this.batchSize = new HistogramFamily(`${p}batch_size`, 'Rows per model execution (a dynamic batch, or one request when batching is off).', MODEL_LABELS, b.batchSize ?? DEFAULT_BATCH_SIZE_BUCKETS, r);
     this.loadFailures = new Counter({
       name: `${p}model_load_failures_total`,
       help: 'Model versions that failed to load or warm up.',
