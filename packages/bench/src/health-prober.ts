@@ -1,4 +1,5 @@
 import { get } from 'node:http';
+import { getPriority, setPriority } from 'node:os';
 import { latencySummary } from './percentile.js';
 import type { ProbeResult } from './results.js';
 
@@ -10,19 +11,33 @@ export type ProbeSample = [atS: number, ms: number, ok: boolean];
  * server, as a kubelet would: one GET per endpoint every `intervalMs`, each on
  * a new connection (no keep-alive), `timeoutMs` at most. A probe slower than
  * the interval delays the next one of its endpoint (no pile-up). Runs in the
- * bench process (CPU 1); `stop()` waits for the probes in flight.
+ * bench process (CPU 1), which shares its core with wrk: while probing, the
+ * bench process runs at nice −10 (when allowed), as a kubelet runs apart from
+ * the traffic, so the latency measured is the server's, not the time the
+ * prober waited behind wrk for its own core. `stop()` waits for the probes in
+ * flight and restores the priority.
  */
 export class HealthProber {
   private readonly samples = new Map<string, ProbeSample[]>();
   private running = false;
   private loops: Array<Promise<void>> = [];
   private t0 = 0;
+  private priorityBefore: number | undefined;
+  /** Whether the prober got its higher priority (false when the OS refused, e.g. not root). */
+  raisedPriority = false;
 
   constructor(private readonly baseUrl: string, private readonly paths: string[], private readonly intervalMs = 20, private readonly timeoutMs = 2000) {}
 
   /** Starts one probe loop per path. */
   start(): this {
     this.running = true;
+    try {
+      this.priorityBefore = getPriority();
+      setPriority(-10);
+      this.raisedPriority = true;
+    } catch {
+      // not permitted: probe at normal priority
+    }
     this.t0 = performance.now();
     this.loops = this.paths.map((p) => this.loop(p));
     return this;
@@ -32,6 +47,13 @@ export class HealthProber {
   async stop(): Promise<ProbeResult[]> {
     this.running = false;
     await Promise.all(this.loops);
+    if (this.raisedPriority && this.priorityBefore !== undefined) {
+      try {
+        setPriority(this.priorityBefore);
+      } catch {
+        // lowering back is always allowed; nothing to do if not
+      }
+    }
     return this.paths.map((p) => summarizeProbes(p, this.samples.get(p) ?? []));
   }
 

@@ -5,6 +5,7 @@
 export { parseWrkOutput, runWrk, runWrkOutput, wrkCommandLine, medianRun, median, type WrkRun } from './wrk.js';
 export { checkGolden, compareValues, loadGolden, oipApi, namedApi, peerApi, type ApiFlavour, type Golden } from './golden.js';
 export { mergeReport, extractSection, section } from './report-sections.js';
+export { soakMemory, type SoakMemory } from './soak-verdict.js';
 export { renderReport, writeReport } from './report.js';
 export { startPinned, stopAll, waitForHttpOk, type ManagedProcess, type ServerSpec } from './processes.js';
 export { freePort } from './free-port.js';

@@ -57,7 +57,7 @@ export async function runOverload(plan: LoadPlan, prometheus: boolean): Promise<
     res.rssBeforeMb = groupRssMb(proc.pid);
 
     const run = { url, bodyFile, luaScript: POST_STATUS_LUA, connections, durationS: plan.durationS, cpu: LOAD_CPU };
-    plan.onCommand?.(`wrk, ${connections} connections (overload; health probes GET ${PROBE_PATHS.join(' and ')} every ${OVERLOAD.probeIntervalMs} ms from the bench process)`, wrkCommandLine(run));
+    plan.onCommand?.(`wrk, ${connections} connections (overload; health probes GET ${PROBE_PATHS.join(' and ')} every ${OVERLOAD.probeIntervalMs} ms from the bench process at nice −10)`, wrkCommandLine(run));
     const sampler = new RssSampler(proc.pid, 250).start();
     const fromMs = Date.now();
     // Probes start once wrk's 128 connections are open: on this VM's loopback a burst of new

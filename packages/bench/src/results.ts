@@ -1,3 +1,4 @@
+import type { SoakMemory } from './soak-verdict.js';
 /**
  * The shapes of everything a benchmark run measures, shared by the runners,
  * the target checks and the report writer.
@@ -71,11 +72,10 @@ export interface SoakResult {
   status: 'ok' | 'failed';
   note?: string;
   minutes: number;
-  /** [seconds since load started, RSS MB] every 10 s. */
+  /** [seconds since load started, RSS MB] every 5 s. */
   samples: Array<[number, number]>;
-  rssAt1MinMb?: number;
-  rssAtEndMb?: number;
-  ratio?: number;
+  /** Warm (second-minute) and last-minute mean RSS, and their ratio. */
+  memory?: SoakMemory;
   stats?: LoadStats;
 }
 

@@ -7,6 +7,7 @@ import { POST_LUA } from './paths.js';
 import { ponte } from './ponte-server.js';
 import type { SoakResult } from './results.js';
 import { RssSampler } from './rss.js';
+import { soakMemory } from './soak-verdict.js';
 import { runWrk } from './wrk.js';
 
 /**
@@ -30,18 +31,16 @@ export async function runSoak(tmp: string, minutes: number, prometheus: boolean)
     if (!g.ok) return { ...res, note: `wrong answers: ${g.failures[0]}` };
     const bodyFile = join(tmp, 'body-soak.json');
     writeFileSync(bodyFile, JSON.stringify(c.api.body(golden, 0)));
-    const sampler = new RssSampler(proc.pid, 10_000).start();
+    const sampler = new RssSampler(proc.pid, 5_000).start();
     let stats;
     try {
       stats = await runWrk({ url: baseUrl + c.api.path('purchase'), bodyFile, luaScript: POST_LUA, connections: 32, durationS: Math.round(minutes * 60), cpu: LOAD_CPU });
     } finally {
       res.samples = sampler.stop().samples.map(([t, mb]) => [Math.round(t), mb]);
     }
-    const at1 = res.samples.find(([t]) => t >= 60) ?? res.samples[Math.min(1, res.samples.length - 1)];
-    // stop() takes a last sample the moment wrk returns: the RSS at the end of the load.
-    const end = res.samples[res.samples.length - 1];
-    if (!at1 || !end) return { ...res, note: 'no RSS samples', stats };
-    return { ...res, status: 'ok', stats, rssAt1MinMb: at1[1], rssAtEndMb: end[1], ratio: end[1] / at1[1] };
+    const memory = soakMemory(res.samples, minutes);
+    if (memory === undefined) return { ...res, note: `too few RSS samples for a warm minute and a last minute (${res.samples.length})`, stats };
+    return { ...res, status: 'ok', stats, memory };
   } catch (e) {
     return { ...res, note: (e as Error).message.split('\n')[0] };
   } finally {

@@ -137,7 +137,7 @@ export async function runSuite(o: BenchOptions, tmp: string, log: (line: string)
   if (o.soak) {
     log(`== soak: ${o.soakMinutes} min of load on Ponte (purchase)`);
     r.soak = await runSoak(tmp, o.soakMinutes, prometheus);
-    log(`  ${r.soak.status === 'ok' ? `RSS ${r.soak.rssAt1MinMb?.toFixed(0)} → ${r.soak.rssAtEndMb?.toFixed(0)} MB (${r.soak.ratio?.toFixed(3)}×)` : r.soak.note}`);
+    log(`  ${r.soak.status === 'ok' && r.soak.memory ? `RSS (minute means) ${r.soak.memory.warmMb.toFixed(0)} → ${r.soak.memory.lastMinuteMb.toFixed(0)} MB (${r.soak.memory.ratio.toFixed(3)}×)` : r.soak.note}`);
   }
   r.finishedAt = new Date();
   r.loadAvg.end = loadAvg1();

@@ -80,7 +80,7 @@ function results(soak: boolean): BenchResults {
       { model: 'purchase', key: 'flask', label: 'Flask', connections: 32, status: 'ok', stats: { ...stats, rps: 2000 } },
     ],
     oneConnection: [], ceiling: [], ponteFacts: {}, loadAvg: { start: 0, end: 0 },
-    ...(soak ? { soak: { status: 'ok' as const, minutes: 10, samples: [[60, 100], [600, 104]] as Array<[number, number]>, rssAt1MinMb: 100, rssAtEndMb: 104, ratio: 1.04 } } : {}),
+    ...(soak ? { soak: { status: 'ok' as const, minutes: 10, samples: [[60, 100], [600, 104]] as Array<[number, number]>, memory: { warmMb: 100, lastMinuteMb: 104, ratio: 1.04 } } } : {}),
   };
 }
 
@@ -91,7 +91,7 @@ test('the report writer keeps the hand-written notes and the last soak, and rege
   writeReport(file, renderReport(results(true), [['CPU', 'test']]), true);
   const first = readFileSync(file, 'utf8');
   assert.match(first, /\| Ponte OIP, batching on \| 20,000 \|.*\| 2\.00× \| 10\.00× \|/);
-  assert.match(first, /RSS after 1 min: \*\*100 MB\*\*/);
+  assert.match(first, /RSS over the second minute \(warm\): \*\*100 MB\*\* mean/);
 
   // The lead engineer writes analysis in the notes block.
   const edited = first.replace(/_Write the analysis[^]*?exactly as it is\._/, 'Batching wins on wide_mlp because …');
@@ -102,7 +102,7 @@ test('the report writer keeps the hand-written notes and the last soak, and rege
   assert.match(second, /Batching wins on wide_mlp because …/);
   assert.doesNotMatch(second, /_Write the analysis/);
   assert.doesNotMatch(second, /stale figure/);
-  assert.match(second, /RSS after 1 min: \*\*100 MB\*\*/, 'the soak of an earlier run is kept');
+  assert.match(second, /RSS over the second minute \(warm\): \*\*100 MB\*\* mean/, 'the soak of an earlier run is kept');
   assert.match(second, /purchase: Ponte OIP, batching on ≥ 1\.3× naive Hono req\/s \| 2\.00× \| ✅ pass/);
 });
 

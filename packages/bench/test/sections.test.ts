@@ -246,3 +246,16 @@ test('the report has the overload, telemetry and batched tables, and their targe
   assert.match(md, /## Targets[^]*overload \(wide_mlp, queue 64, 128 conn\.\): no 5xx answers \| 0 5xx \| ✅ pass[^]*## Throughput/);
   assert.match(md, /## Targets[^]*telemetry \(purchase, 32 conn\.\): metrics on req\/s ≥ 95% of telemetry off \(median of 1\) \| 90\.0% \| ❌ miss/);
 });
+
+test('the soak compares a warm minute with the last minute, so a GC sawtooth is not read as growth, but a leak is', async () => {
+  const { soakMemory } = await import('../src/index.js');
+  // RSS swinging 165–197 MB every 30 s for ten minutes, no trend.
+  const sawtooth: Array<[number, number]> = [];
+  for (let t = 0; t <= 600; t += 5) sawtooth.push([t, 165 + ((t % 30) / 30) * 32]);
+  const flat = soakMemory(sawtooth, 10)!;
+  assert.ok(Math.abs(flat.ratio - 1) < 0.02, `sawtooth without trend reads as flat, got ${flat.ratio}`);
+  // The same sawtooth on a 20 MB-a-minute leak.
+  const leaking = soakMemory(sawtooth.map(([t, mb]) => [t, mb + (t / 60) * 20]), 10)!;
+  assert.ok(leaking.ratio > 1.5, `a leak shows, got ${leaking.ratio}`);
+  assert.equal(soakMemory([[60, 100], [70, 100]], 10), undefined, 'no last minute, no verdict');
+});

@@ -25,11 +25,90 @@ export function accessLogger(logger: Logger): (entry: AccessLogEntry) => void {
   if (stream === undefined || typeof stream.write !== 'function') return (e) => logger.info(e, 'request');
   const prefix = `{"level":"info","time":"`;
   const middle = `","service":"ponte","pid":${process.pid},"requestId":`;
+  // Under load many lines share a millisecond, a path, a model: format each once.
+  const lines = batchFor(stream);
+  let lastMs = -1;
+  let lastTime = '';
+  const quoted = new QuotedStrings();
   return (e) => {
     if (!logger.isLevelEnabled('info')) return;
-    let line = `${prefix}${new Date().toISOString()}${middle}${JSON.stringify(e.requestId)},"method":${JSON.stringify(e.method)},"path":${JSON.stringify(e.path)},"status":${e.status},"ms":${e.ms}`;
-    if (e.model !== undefined) line += `,"model":${JSON.stringify(e.model)}`;
-    if (e.version !== undefined) line += `,"version":${JSON.stringify(e.version)}`;
-    stream.write(`${line},"msg":"request"}\n`);
+    const now = Date.now();
+    if (now !== lastMs) {
+      lastMs = now;
+      lastTime = new Date(now).toISOString();
+    }
+    let line = `${prefix}${lastTime}${middle}${SAFE_ID.test(e.requestId) ? `"${e.requestId}"` : JSON.stringify(e.requestId)},"method":${quoted.get(e.method)},"path":${quoted.get(e.path)},"status":${e.status},"ms":${e.ms}`;
+    if (e.model !== undefined) line += `,"model":${quoted.get(e.model)}`;
+    if (e.version !== undefined) line += `,"version":${quoted.get(e.version)}`;
+    lines.add(`${line},"msg":"request"}\n`);
   };
+}
+
+/**
+ * Access lines of one event-loop turn, handed to the destination as one
+ * write. sonic-boom (pino's destination) measures the UTF-8 length of its
+ * whole pending chunk on every write, so many small writes cost more than the
+ * lines themselves; one write per turn (or per 4 KiB) avoids that. Lines of a
+ * turn may land after another log line of the same turn; each carries its time.
+ */
+class LineBatch {
+  private pending = '';
+  private scheduled = false;
+  private readonly flushSoon = (): void => {
+    this.scheduled = false;
+    this.flush();
+  };
+
+  constructor(private readonly stream: Stream) {}
+
+  add(line: string): void {
+    this.pending += line;
+    if (this.pending.length >= 4096) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flushSoon);
+    }
+  }
+
+  flush(): void {
+    if (this.pending === '') return;
+    const chunk = this.pending;
+    this.pending = '';
+    this.stream.write(chunk);
+  }
+}
+
+const batches = new WeakMap<object, LineBatch>();
+
+function batchFor(stream: Stream): LineBatch {
+  let b = batches.get(stream);
+  if (b === undefined) {
+    b = new LineBatch(stream);
+    batches.set(stream, b);
+  }
+  return b;
+}
+
+/** Hands access lines still waiting for the end of this event-loop turn to the logger's destination. */
+export function flushAccessLines(logger: Logger): void {
+  const stream = (logger as unknown as Record<symbol, Stream | undefined>)[pino.symbols.streamSym];
+  if (stream !== undefined) batches.get(stream)?.flush();
+}
+
+/** Request ids that need no JSON escaping (generated UUIDs and most caller ids). */
+const SAFE_ID = /^[\w.:-]{1,128}$/;
+
+/** JSON.stringify of recurring strings (paths, model names), remembered up to a bound since paths come from callers. */
+class QuotedStrings {
+  private readonly cache = new Map<string, string>();
+
+  get(s: string): string {
+    let q = this.cache.get(s);
+    if (q === undefined) {
+      q = JSON.stringify(s);
+      if (this.cache.size >= 256) this.cache.clear();
+      if (s.length <= 256) this.cache.set(s, q);
+    }
+    return q;
+  }
 }

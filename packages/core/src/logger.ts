@@ -1,4 +1,5 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { flushAccessLines } from './access-log.js';
 
 export type { Logger } from 'pino';
 
@@ -38,6 +39,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
 export function flushLogger(logger: Logger): void {
   const stream = (logger as unknown as Record<symbol, { flushSync?: () => void } | undefined>)[pino.symbols.streamSym];
   try {
+    flushAccessLines(logger);
     if (typeof stream?.flushSync === 'function') stream.flushSync();
     else logger.flush();
   } catch {
