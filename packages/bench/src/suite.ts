@@ -13,7 +13,7 @@ import type { BenchResults, LoadRow } from './results.js';
 import { OVERLOAD, runOverload } from './overload.js';
 import { runSoak } from './soak.js';
 import { measureStartup } from './startup.js';
-import { runTelemetry, TELEMETRY } from './telemetry.js';
+import { runTelemetry, TELEMETRY, telemetryRounds } from './telemetry.js';
 
 const CEILING_BATCHES = [1, 32];
 /** Seconds a contender takes besides its wrk runs (start, golden rows, stop), for the estimate. */
@@ -30,7 +30,7 @@ export function estimateSeconds(o: BenchOptions): number {
   const perRow = o.warmupS + o.runs * o.durationS + OVERHEAD_S;
   return o.models.length * (on('load') * LOAD_ROWS * perRow + on('one-conn') * ONE_CONN_ROWS * perRow + on('ceiling') * (CEILING_BATCHES.length * o.ceilingS + 2) + on('batched') * 2 * perRow) +
     on('startup') * (o.startupRepeats * 3 + 5) +
-    on('telemetry') * 3 * o.runs * (o.warmupS + o.durationS + OVERHEAD_S) +
+    on('telemetry') * 4 * telemetryRounds(o).runs * (o.warmupS + telemetryRounds(o).durationS + OVERHEAD_S) +
     on('overload') * (o.warmupS + o.durationS + OVERHEAD_S + 6) +
     (o.soak ? o.soakMinutes * 60 + 10 : 0);
 }
@@ -125,7 +125,7 @@ export async function runSuite(o: BenchOptions, tmp: string, log: (line: string)
   }
 
   if (on('telemetry')) {
-    log(`== telemetry cost: ${TELEMETRY.model}, ${TELEMETRY.connections} connections, off / metrics / metrics + tracing interleaved, ${o.runs} run${o.runs > 1 ? 's' : ''} each`);
+    log(`== telemetry cost: ${TELEMETRY.model}, ${TELEMETRY.connections} connections, off / metrics / metrics + tracing / reference interleaved, ${telemetryRounds(o).runs} run${telemetryRounds(o).runs > 1 ? 's' : ''} of ${telemetryRounds(o).durationS} s each`);
     r.telemetry = await runTelemetry(plan(TELEMETRY.connections), { prometheus, otel });
   }
 

@@ -6,6 +6,16 @@ import type { TelemetryResult, TelemetryVariant } from './results.js';
 /** The telemetry section's model and concurrency (saturation, as the load tables). */
 export const TELEMETRY = { model: 'purchase', connections: 32 } as const;
 
+/**
+ * Rounds and run length of the telemetry section for a plan. The figures
+ * compared differ by a few percent on a machine whose speed drifts by ±10 %:
+ * more, shorter interleaved rounds beat fewer long ones, so a plan of 3+ runs
+ * gets 5 rounds of at most 6 s.
+ */
+export function telemetryRounds(plan: Pick<LoadPlan, 'runs' | 'durationS'>): { runs: number; durationS: number } {
+  return plan.runs >= 3 ? { runs: Math.max(plan.runs, 5), durationS: Math.min(plan.durationS, 6) } : { runs: plan.runs, durationS: plan.durationS };
+}
+
 /** Which telemetry plugins load here (packages written in parallel may not be built). */
 export interface TelemetryPlugins {
   prometheus: boolean;
@@ -20,7 +30,7 @@ export interface TelemetryPlugins {
  * process, with its default sampling of new traces (1 %) and its own metrics
  * off: Prometheus already has them, and recording every request twice is a
  * cost no deployment needs). A fourth row keeps OTel metrics on, for reference. The set-ups are measured
- * interleaved (off, metrics, tracing, off, …), `plan.runs` rounds, each run a
+ * interleaved (off, metrics, tracing, reference, off, …), telemetryRounds() rounds, each run a
  * fresh server with its golden check and warm-up, so slow drift on a shared
  * machine hits all three alike. The report shows medians.
  */
@@ -43,13 +53,14 @@ export async function runTelemetry(plan: LoadPlan, plugins: TelemetryPlugins): P
     // The load tables' executor notes are about their own rows: leave these out.
     const { onPonteFacts: _facts, ...quiet } = plan;
     const variants: TelemetryVariant[] = setups.map((s) => ({ key: s.key, label: s.label, status: s.skip ? 'skipped' : 'ok', ...(s.skip ? { note: s.skip } : {}), runs: [] }));
-    for (let i = 0; i < plan.runs; i++) {
+    const rounds = telemetryRounds(plan);
+    for (let i = 0; i < rounds.runs; i++) {
       for (const [k, s] of setups.entries()) {
         const v = variants[k]!;
         if (v.status !== 'ok') continue;
         const tracesBefore = sink.received['/v1/traces'] ?? 0;
         const c = { ...ponte(s.variant, 'oip'), key: `telemetry-${s.key}`, label: `Ponte OIP, ${s.label}` };
-        const row = await measureLoad(c, { ...quiet, connections, runs: 1 });
+        const row = await measureLoad(c, { ...quiet, connections, runs: 1, durationS: rounds.durationS });
         if (row.status !== 'ok' || !row.stats) {
           v.status = 'failed';
           v.note = `run ${i + 1}: ${row.note ?? row.status}`;
