@@ -35,7 +35,8 @@ export function startServe(args: string[], readyMessage = 'server ready'): Promi
       out += d.toString();
       const m = /"url":"(http:\/\/[^"]+)"/.exec(out);
       if (m) url = m[1]!;
-      if (out.includes(`"msg":"${readyMessage}"`) || out.includes('some required models are not ready')) {
+      // Several processes log independently (each buffers its lines): wait for the address too.
+      if (url !== '' && (out.includes(`"msg":"${readyMessage}"`) || out.includes('some required models are not ready'))) {
         clearTimeout(timer);
         resolve({ child, url, logs: () => out, exited });
       }

@@ -18,8 +18,9 @@ ${extra}`);
   return file;
 }
 
-test('with server.processes: 2, two processes share the port, metrics add up across them, and SIGTERM drains both', async () => {
+test('with server.processes: 2, two processes share the port, metrics add up across them, and SIGTERM drains both', async (t) => {
   const { child, url, logs, exited } = await startServe(['--config', config('')], 'all server processes ready');
+  t.after(() => { if (child.exitCode === null) child.kill('SIGKILL'); });
   const n = 40;
   for (let i = 0; i < n; i++) {
     // A new connection each time, so the kernel spreads them over both processes.

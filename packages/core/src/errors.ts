@@ -50,7 +50,15 @@ export class PonteError extends Error {
   readonly headers: Record<string, string>;
 
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown; headers?: Record<string, string> }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    // A caller's mistake (4xx) needs no stack trace: none reaches a client or a log, and capturing
+    // one is most of the cost of refusing a request — under overload, refusing must be cheap.
+    const limit = Error.stackTraceLimit;
+    if (ErrorCodes[code].status < 500) Error.stackTraceLimit = 0;
+    try {
+      super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
     this.name = 'PonteError';
     this.code = code;
     this.status = ErrorCodes[code].status;
