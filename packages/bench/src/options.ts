@@ -34,7 +34,7 @@ export interface BenchOptions {
 export const USAGE = `usage: npm run bench -- [flags]
   --quick            3 s runs, 1 run per row, purchase only (development)
   --only M[,M]       models of the load tables: purchase, wide_mlp
-  --runs N           measured runs per row, median reported (default 3)
+  --runs N           measured runs per row (rounds over all contenders in the load tables), median reported (default 3)
   --duration S       seconds per measured run (default 10; also the overload's length)
   --sections S[,S]   only these sections: ${SECTIONS.join(', ')} (default all)
   --soak             also run the soak: steady load on Ponte (purchase), RSS every 10 s

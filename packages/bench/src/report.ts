@@ -192,7 +192,7 @@ export function renderReport(r: BenchResults, machine: MachineInfo): string {
     '',
     '## Method and exact commands',
     '',
-    '- Loopback only (127.0.0.1); each server started fresh per row, its whole process group stopped afterwards.',
+    '- Loopback only (127.0.0.1); each server started fresh for each round of a row (the load tables measure every contender once per round, in rounds), its whole process group stopped afterwards.',
     '- Ponte: the built CLI with a generated config (plugins `@ponte/onnx` with `intraOpNumThreads: 1` and `executor` left to `auto`, `@ponte/validator-jsonschema`, and `@ponte/exporter-prometheus` when it loads; `logging.requests: true` with stdout to a file; the four example models from `examples/models`). "Batching off" sets `batching: { enabled: false }` on the measured model.',
     '- The bench process itself runs on CPU 1 with wrk, so that nothing but the server uses CPU 0.',
     '',

@@ -4,6 +4,7 @@ import { ceilingArgs, measureCeiling } from './ceiling.js';
 import type { Contender } from './contender.js';
 import { GRPC_KEY, measureGrpc } from './grpc.js';
 import { measureLoad, type LoadPlan } from './load.js';
+import { mergeRounds } from './load-rounds.js';
 import { peerDependencyProblems } from './machine.js';
 import { pythonModelDir, pythonPeersUsable } from './models.js';
 import type { BenchOptions, Section } from './options.js';
@@ -28,7 +29,8 @@ const ONE_CONN_ROWS = 2;
 export function estimateSeconds(o: BenchOptions): number {
   const on = (s: Section): number => (o.sections.includes(s) ? 1 : 0);
   const perRow = o.warmupS + o.runs * o.durationS + OVERHEAD_S;
-  return o.models.length * (on('load') * LOAD_ROWS * perRow + on('one-conn') * ONE_CONN_ROWS * perRow + on('ceiling') * (CEILING_BATCHES.length * o.ceilingS + 2) + on('batched') * 2 * perRow) +
+  const roundRow = o.runs * (o.warmupS + o.durationS + OVERHEAD_S);
+  return o.models.length * (on('load') * LOAD_ROWS * roundRow + on('one-conn') * ONE_CONN_ROWS * perRow + on('ceiling') * (CEILING_BATCHES.length * o.ceilingS + 2) + on('batched') * 2 * perRow) +
     on('startup') * (o.startupRepeats * 3 + 5) +
     on('telemetry') * 4 * telemetryRounds(o).runs * (o.warmupS + telemetryRounds(o).durationS + OVERHEAD_S) +
     on('overload') * (o.warmupS + o.durationS + OVERHEAD_S + 6) +
@@ -45,7 +47,7 @@ export async function runSuite(o: BenchOptions, tmp: string, log: (line: string)
   const r: BenchResults = { startedAt: new Date(), finishedAt: new Date(), mode: '', commands: [], notes: [], load: [], oneConnection: [], ceiling: [], ponteFacts: {}, loadAvg: { start: loadAvg1(), end: 0 } };
   r.mode = o.quick
     ? `quick run (${o.durationS} s runs, ${o.runs} per row, not representative)`
-    : `${o.runs} measured run${o.runs > 1 ? 's' : ''} × ${o.durationS} s per row after a ${o.warmupS} s warm-up, median run shown`;
+    : `${o.runs} round${o.runs > 1 ? "s" : ""} of ${o.durationS} s per row (the load tables measure every contender once per round, each after a fresh start and a ${o.warmupS} s warm-up), median run shown`;
   const seen = new Set<string>();
   const plan = (connections: number): LoadPlan => ({
     connections, durationS: o.durationS, warmupS: o.warmupS, runs: o.runs, tmp, log,
@@ -81,16 +83,26 @@ export async function runSuite(o: BenchOptions, tmp: string, log: (line: string)
       flask(model, py),
       fastapi(model, py),
     ];
-    for (const c of contenders) {
-      let row: LoadRow;
-      if (c === 'grpc') {
-        row = grpc
-          ? await measureGrpc(model, plan(32), prometheus)
-          : { model, key: GRPC_KEY, label: 'Ponte gRPC (OIP), batching on', connections: 32, status: 'todo', note: 'TODO(lead): @ponte/grpc is not built or does not load, so the gRPC row was not measured' };
-      } else {
-        row = await measureLoad(c, plan(32));
+    // Rounds, not one contender's runs back to back: each round measures every contender once
+    // (fresh server, golden check, warm-up, one run), so a slow spell of this shared machine
+    // hits all contenders alike instead of one row, and the ratios compare like with like.
+    const rounds = contenders.map((): LoadRow[] => []);
+    for (let round = 0; round < o.runs; round++) {
+      for (const [i, c] of contenders.entries()) {
+        if (round > 0 && rounds[i]![0]!.status !== 'ok') continue;
+        const one = { ...plan(32), runs: 1 };
+        const row: LoadRow = c === 'grpc'
+          ? grpc
+            ? await measureGrpc(model, one, prometheus)
+            : { model, key: GRPC_KEY, label: 'Ponte gRPC (OIP), batching on', connections: 32, status: 'todo', note: 'TODO(lead): @ponte/grpc is not built or does not load, so the gRPC row was not measured' }
+          : await measureLoad(c, one);
+        if (row.status !== 'ok') log(`  ${row.label} (${model}): ${row.status}${row.note ? ` — ${row.note.split('\n')[0]}` : ''}`);
+        rounds[i]!.push(row);
       }
-      if (row.status !== 'ok') log(`  ${row.label} (${model}): ${row.status}${row.note ? ` — ${row.note.split('\n')[0]}` : ''}`);
+    }
+    for (const rs of rounds) {
+      const row = mergeRounds(rs);
+      if (o.runs > 1 && row.status === 'ok' && row.stats) log(`  ${row.label.padEnd(40)} ${model.padEnd(9)} median of ${row.runs?.length}: ${Math.round(row.stats.rps)} req/s`);
       r.load.push(row);
     }
   }

@@ -259,3 +259,16 @@ test('the soak compares a warm minute with the last minute, so a GC sawtooth is 
   assert.ok(leaking.ratio > 1.5, `a leak shows, got ${leaking.ratio}`);
   assert.equal(soakMemory([[60, 100], [70, 100]], 10), undefined, 'no last minute, no verdict');
 });
+
+test('interleaved rounds make one row: every run kept, the median shown, a failed round fails the row', async () => {
+  const { mergeRounds } = await import('../src/load-rounds.js');
+  const stats = (rps: number) => ({ requests: rps * 10, durationS: 10, rps, p50Ms: 1, p90Ms: 2, p99Ms: 3, maxMs: 4, errors: 0, non2xx: 0 });
+  const round = (rps: number, peak: number) => ({ model: 'purchase', key: 'naive', label: 'naive Hono', connections: 32, status: 'ok' as const, stats: stats(rps), runs: [stats(rps)], peakRssMb: peak, golden: 'n/a' as const });
+  const row = mergeRounds([round(100, 50), round(300, 70), round(200, 60)]);
+  assert.equal(row.stats!.rps, 200, 'the median run');
+  assert.equal(row.runs!.length, 3);
+  assert.equal(row.peakRssMb, 70);
+  const failed = mergeRounds([round(100, 50), { ...round(0, 0), status: 'failed', note: 'exited during the run' }]);
+  assert.equal(failed.status, 'failed');
+  assert.match(failed.note!, /round 2 of 2: exited during the run/);
+});
