@@ -30,9 +30,10 @@ export function estimateSeconds(o: BenchOptions): number {
   const on = (s: Section): number => (o.sections.includes(s) ? 1 : 0);
   const perRow = o.warmupS + o.runs * o.durationS + OVERHEAD_S;
   const roundRow = o.runs * (o.warmupS + o.durationS + OVERHEAD_S);
+  const tel = telemetryRounds(o);
   return o.models.length * (on('load') * LOAD_ROWS * roundRow + on('one-conn') * ONE_CONN_ROWS * perRow + on('ceiling') * (CEILING_BATCHES.length * o.ceilingS + 2) + on('batched') * 2 * perRow) +
     on('startup') * (o.startupRepeats * 3 + 5) +
-    on('telemetry') * 4 * telemetryRounds(o).runs * (o.warmupS + telemetryRounds(o).durationS + OVERHEAD_S) +
+    on('telemetry') * 4 * tel.runs * (o.warmupS + tel.durationS + OVERHEAD_S) +
     on('overload') * (o.warmupS + o.durationS + OVERHEAD_S + 6) +
     (o.soak ? o.soakMinutes * 60 + 10 : 0);
 }
@@ -137,7 +138,8 @@ export async function runSuite(o: BenchOptions, tmp: string, log: (line: string)
   }
 
   if (on('telemetry')) {
-    log(`== telemetry cost: ${TELEMETRY.model}, ${TELEMETRY.connections} connections, off / metrics / metrics + tracing / reference interleaved, ${telemetryRounds(o).runs} run${telemetryRounds(o).runs > 1 ? 's' : ''} of ${telemetryRounds(o).durationS} s each`);
+    const tel = telemetryRounds(o);
+    log(`== telemetry cost: ${TELEMETRY.model}, ${TELEMETRY.connections} connections, off / metrics / metrics + tracing / reference interleaved, ${tel.runs} run${tel.runs > 1 ? 's' : ''} of ${tel.durationS} s each`);
     r.telemetry = await runTelemetry(plan(TELEMETRY.connections), { prometheus, otel });
   }
 

@@ -11,7 +11,12 @@ export interface AccessLogEntry {
   version?: string | undefined;
 }
 
-type Stream = { write(line: string): unknown };
+type Stream = { write(line: string): unknown; flushSync?: () => void };
+
+/** The destination stream a pino logger writes to (pino keeps it behind a symbol). */
+export function destinationOf(logger: Logger): Stream | undefined {
+  return (logger as unknown as Record<symbol, Stream | undefined>)[pino.symbols.streamSym];
+}
 
 /**
  * Writes access-log lines in the same JSON shape pino gives every other line
@@ -21,7 +26,7 @@ type Stream = { write(line: string): unknown };
  * is a tenth of the CPU; these lines have fixed fields that need none of it.
  */
 export function accessLogger(logger: Logger): (entry: AccessLogEntry) => void {
-  const stream = (logger as unknown as Record<symbol, Stream | undefined>)[pino.symbols.streamSym];
+  const stream = destinationOf(logger);
   if (stream === undefined || typeof stream.write !== 'function') return (e) => logger.info(e, 'request');
   const prefix = `{"level":"info","time":"`;
   const middle = `","service":"ponte","pid":${process.pid},"requestId":`;
@@ -91,7 +96,7 @@ function batchFor(stream: Stream): LineBatch {
 
 /** Hands access lines still waiting for the end of this event-loop turn to the logger's destination. */
 export function flushAccessLines(logger: Logger): void {
-  const stream = (logger as unknown as Record<symbol, Stream | undefined>)[pino.symbols.streamSym];
+  const stream = destinationOf(logger);
   if (stream !== undefined) batches.get(stream)?.flush();
 }
 

@@ -55,7 +55,10 @@ export interface Transform {
   postprocess?(response: InferenceResponse, request: InferenceRequest, model: ModelView, ctx: RequestContext): InferenceResponse | Promise<InferenceResponse>;
 }
 
-export type PipelineStage = 'decode' | 'authenticate' | 'resolve' | 'validate' | 'preprocess' | 'queue' | 'run' | 'postprocess' | 'encode';
+/** Every stage core reports to observers, in pipeline order. */
+export const PIPELINE_STAGES = ['decode', 'authenticate', 'resolve', 'validate', 'preprocess', 'queue', 'run', 'postprocess', 'encode'] as const;
+
+export type PipelineStage = (typeof PIPELINE_STAGES)[number];
 
 export interface RequestOutcome {
   /** HTTP-style status the caller got. */

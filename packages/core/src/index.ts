@@ -6,6 +6,7 @@ export * from './tensor.js';
 export type * from './model.js';
 export type * from './inference.js';
 export type * from './extension-points.js';
+export { PIPELINE_STAGES } from './extension-points.js';
 export { definePlugin, isPlugin, type Plugin, type PluginContext, type PluginDefinition, type PluginKind } from './plugin.js';
 export { createLogger, flushLogger, type Logger } from './logger.js';
 export { loadConfigFile, loadConfigObject, checkAgainstSchema, createConfigAjv, ConfigError } from './config/config-loader.js';

@@ -1,5 +1,5 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
-import { flushAccessLines } from './access-log.js';
+import { destinationOf, flushAccessLines } from './access-log.js';
 
 export type { Logger } from 'pino';
 
@@ -37,7 +37,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
 
 /** Writes out buffered log lines synchronously; call before `process.exit`. */
 export function flushLogger(logger: Logger): void {
-  const stream = (logger as unknown as Record<symbol, { flushSync?: () => void } | undefined>)[pino.symbols.streamSym];
+  const stream = destinationOf(logger);
   try {
     flushAccessLines(logger);
     if (typeof stream?.flushSync === 'function') stream.flushSync();

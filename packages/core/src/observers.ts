@@ -1,5 +1,5 @@
 import type { InferenceRequest, InferenceResponse, RequestContext } from './inference.js';
-import type { PipelineObserver, PipelineStage, RequestOutcome } from './extension-points.js';
+import { PIPELINE_STAGES, type PipelineObserver, type PipelineStage, type RequestOutcome } from './extension-points.js';
 
 type Hook = Exclude<keyof PipelineObserver, 'name' | 'stages'>;
 type HookArgs<K extends Hook> = Parameters<NonNullable<PipelineObserver[K]>>;
@@ -36,8 +36,6 @@ function report(o: PipelineObserver, hook: string, e: unknown): void {
   }
 }
 
-const STAGES: readonly PipelineStage[] = ['decode', 'authenticate', 'resolve', 'validate', 'preprocess', 'queue', 'run', 'postprocess', 'encode'];
-
 /**
  * The per-request hooks of a fixed set of observers, sorted once by hook and
  * by stage, so the request path calls exactly the observers that listen —
@@ -54,7 +52,7 @@ export class ObserverHub {
     this.starts = observers.filter((o) => o.onRequestStart !== undefined);
     this.ends = observers.filter((o) => o.onRequestEnd !== undefined);
     this.predictions = observers.filter((o) => o.onPrediction !== undefined);
-    for (const s of STAGES) {
+    for (const s of PIPELINE_STAGES) {
       const listening = observers.filter((o) => o.onStage !== undefined && (o.stages === undefined || o.stages.includes(s)));
       if (listening.length > 0) this.byStage.set(s, listening);
     }
@@ -63,10 +61,6 @@ export class ObserverHub {
   /** Whether any observer's `onStage` wants this stage (callers skip timing it otherwise). */
   watches(stage: PipelineStage): boolean {
     return this.byStage.has(stage);
-  }
-
-  get watchesPredictions(): boolean {
-    return this.predictions.length > 0;
   }
 
   requestStart(ctx: RequestContext): void {

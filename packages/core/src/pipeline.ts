@@ -119,7 +119,7 @@ export class InferencePipeline {
       for (const tr of transforms) if (tr.postprocess) response = await tr.postprocess(response, request, model, ctx);
       this.stage(ctx, 'postprocess', t);
     }
-    if (this.hub.watchesPredictions) this.hub.prediction(ctx, request, response);
+    this.hub.prediction(ctx, request, response);
     return { response, model };
   }
 }

@@ -39,8 +39,8 @@ function epochMs(perfMs: number): number {
  * `traceparent` header came in, with a child span per pipeline stage. Spans are
  * created after the fact from the timings core reports (explicit start and end
  * times), so tracing adds no awaits and no work to the answer itself; export
- * happens later, in batches, off the request path. Unsampled requests cost one
- * comparison.
+ * happens later, in batches, off the request path. Unsampled requests cost a
+ * comparison and a map lookup per hook.
  *
  * @example
  * ```ts
@@ -51,17 +51,14 @@ export class TracingObserver implements PipelineObserver {
   readonly name = '@ponte/exporter-otel:tracing';
   /** Set in start(), cleared in stop(): requests outside that window are not traced. */
   tracer: Tracer | undefined;
-  private readonly stageSet: ReadonlySet<PipelineStage>;
 
   constructor(
     private readonly propagator: TextMapPropagator,
-    /** Stages that become child spans; core calls onStage for these only. */
+    /** Stages that become child spans; core calls onStage for these only (PipelineObserver.stages). */
     readonly stages: readonly PipelineStage[],
     /** Fraction of requests without an incoming `traceparent` that start a trace. */
     private readonly samplingRatio = 1,
-  ) {
-    this.stageSet = new Set(stages);
-  }
+  ) {}
 
   onRequestStart(ctx: RequestContext): void {
     const tracer = this.tracer;
@@ -85,7 +82,7 @@ export class TracingObserver implements PipelineObserver {
   onStage(ctx: RequestContext, stage: PipelineStage, startedAt: number, durationMs: number): void {
     const tracer = this.tracer;
     const span = ctx.attributes.get(SPAN_KEY) as Span | undefined;
-    if (tracer === undefined || span === undefined || !span.isRecording() || !this.stageSet.has(stage)) return;
+    if (tracer === undefined || span === undefined || !span.isRecording()) return;
     const attributes: Attributes = { [Attr.stage]: stage };
     if (ctx.model !== undefined) attributes[Attr.model] = ctx.model;
     if (ctx.version !== undefined) attributes[Attr.version] = ctx.version;
