@@ -37,6 +37,12 @@ export interface OtelExporterOptions {
    * as much as the request itself; raise it for low-traffic services (docs/observability.md).
    */
   samplingRatio: number;
+  /**
+   * Most new traces (no incoming `traceparent`) this process starts a second, after `samplingRatio`;
+   * bursts of one second's worth. Bounds tracing's CPU cost whatever the traffic. Default 20;
+   * `null` lifts the cap.
+   */
+  maxTracesPerSecond: number | null;
   /** Pipeline stages that get a child span; default DEFAULT_STAGES (all but `authenticate` and `resolve`). */
   stages: PipelineStage[];
   /** Delay between span batch exports; default 5000. */
@@ -79,6 +85,7 @@ export const otelOptionsSchema: Record<string, unknown> = {
     shutdownTimeoutMillis: { type: 'integer', minimum: 0, default: 5000 },
     traces: { type: 'boolean', default: true },
     samplingRatio: { type: 'number', minimum: 0, maximum: 1, default: 0.01 },
+    maxTracesPerSecond: { type: ['number', 'null'], exclusiveMinimum: 0, default: 20 },
     stages: { type: 'array', items: { enum: [...ALL_STAGES] }, uniqueItems: true, default: [...DEFAULT_STAGES] },
     scheduledDelayMillis: { type: 'integer', minimum: 1, default: 5000 },
     maxQueueSize: { type: 'integer', minimum: 1, default: 2048 },

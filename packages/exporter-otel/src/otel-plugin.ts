@@ -36,7 +36,7 @@ export const otelExporter = definePlugin<OtelExporterOptions>({
   configSchema: otelOptionsSchema,
   register(ctx) {
     const sources: OtelMetricSources = {};
-    const state: State = { tracing: new TracingObserver(new W3CTraceContextPropagator(), ctx.options.stages, ctx.options.samplingRatio), metrics: new OtelMetricsObserver(sources), sources };
+    const state: State = { tracing: new TracingObserver(new W3CTraceContextPropagator(), ctx.options.stages, ctx.options.samplingRatio, ctx.options.maxTracesPerSecond ?? undefined), metrics: new OtelMetricsObserver(sources), sources };
     states.set(ctx, state);
     // Core collects observers right after every plugin registered; the SDK itself waits for start().
     if (ctx.options.traces) ctx.provide<PipelineObserver>(Tokens.PipelineObserver, state.tracing);
@@ -50,7 +50,7 @@ export const otelExporter = definePlugin<OtelExporterOptions>({
     state.sdk = sdk;
     state.tracing.tracer = sdk.tracer;
     state.metrics.bind(sdk.meter);
-    ctx.logger.info({ endpoint: ctx.options.endpoint, protocol: ctx.options.protocol, traces: ctx.options.traces, metrics: ctx.options.metrics, samplingRatio: ctx.options.samplingRatio }, 'exporting OpenTelemetry over OTLP/HTTP');
+    ctx.logger.info({ endpoint: ctx.options.endpoint, protocol: ctx.options.protocol, traces: ctx.options.traces, metrics: ctx.options.metrics, samplingRatio: ctx.options.samplingRatio, maxTracesPerSecond: ctx.options.maxTracesPerSecond }, 'exporting OpenTelemetry over OTLP/HTTP');
   },
   async stop(ctx) {
     const state = states.get(ctx);

@@ -2,8 +2,6 @@ import { metrics, propagation, trace, type Meter, type Tracer } from '@opentelem
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPMetricExporter as JsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as ProtoMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
-import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, AlwaysOnSampler } from '@opentelemetry/sdk-trace-base';
@@ -12,6 +10,7 @@ import { ExportFailureReporter } from './export-failure-reporter.js';
 import type { OtelExporterOptions } from './options.js';
 import { ReportingMetricExporter, ReportingSpanExporter } from './reporting-exporters.js';
 import { startRuntimeMetrics } from './runtime-metrics.js';
+import { WorkerSpanExporter } from './worker-span-exporter.js';
 
 /** The instrumentation scope name of everything this package records. */
 export const SCOPE = '@ponte/exporter-otel';
@@ -50,7 +49,7 @@ export class OtelSdk {
 
     if (o.traces) {
       const url = `${base}/v1/traces`;
-      const exporter = new ReportingSpanExporter(json ? new JsonTraceExporter({ ...common, url }) : new ProtoTraceExporter({ ...common, url }), reporter);
+      const exporter = new ReportingSpanExporter(new WorkerSpanExporter({ url, protocol: o.protocol, headers: common.headers, timeoutMillis: common.timeoutMillis, resourceAttributes: resource.attributes }), reporter);
       this.tracerProvider = new BasicTracerProvider({
         resource,
         // A caller's sampling decision (traceparent flags) wins; new traces were already sampled at

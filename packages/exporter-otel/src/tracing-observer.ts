@@ -1,5 +1,6 @@
 import { context as apiContext, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type TextMapGetter, type TextMapPropagator, type Tracer } from '@opentelemetry/api';
 import type { PipelineObserver, PipelineStage, RequestContext, RequestOutcome } from '@ponte/core';
+import { TraceRateLimiter } from './trace-rate-limiter.js';
 
 /**
  * Key under which the request's OpenTelemetry `Context` (holding its server
@@ -51,6 +52,7 @@ export class TracingObserver implements PipelineObserver {
   readonly name = '@ponte/exporter-otel:tracing';
   /** Set in start(), cleared in stop(): requests outside that window are not traced. */
   tracer: Tracer | undefined;
+  private readonly limiter: TraceRateLimiter | undefined;
 
   constructor(
     private readonly propagator: TextMapPropagator,
@@ -58,7 +60,11 @@ export class TracingObserver implements PipelineObserver {
     readonly stages: readonly PipelineStage[],
     /** Fraction of requests without an incoming `traceparent` that start a trace. */
     private readonly samplingRatio = 1,
-  ) {}
+    /** Most new traces started a second, after `samplingRatio` (undefined: no cap). */
+    maxTracesPerSecond?: number,
+  ) {
+    this.limiter = maxTracesPerSecond === undefined ? undefined : new TraceRateLimiter(maxTracesPerSecond);
+  }
 
   onRequestStart(ctx: RequestContext): void {
     const tracer = this.tracer;
@@ -67,8 +73,11 @@ export class TracingObserver implements PipelineObserver {
     // request then costs one comparison instead of a non-recording span, a
     // context and a header parse. (Ponte calls no downstream service, so an
     // unsampled request has no context to propagate.) A caller's traceparent
-    // is always honoured by the SDK's parent-based sampler.
-    if (this.samplingRatio < 1 && ctx.headers['traceparent'] === undefined && Math.random() >= this.samplingRatio) return;
+    // is always honoured by the SDK's parent-based sampler, and not capped.
+    if (ctx.headers['traceparent'] === undefined) {
+      if (this.samplingRatio < 1 && Math.random() >= this.samplingRatio) return;
+      if (this.limiter !== undefined && !this.limiter.take(ctx.startedAt)) return;
+    }
     const parent: Context = this.propagator.extract(ROOT_CONTEXT, ctx.headers, headerGetter);
     const span = tracer.startSpan(
       `ponte ${ctx.endpoint}`,
