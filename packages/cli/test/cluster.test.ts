@@ -35,11 +35,19 @@ test('with server.processes: 2, two processes share the port, metrics add up acr
   const line = metrics.split('\n').find((l) => l.startsWith('ponte_requests_total{protocol="rest",endpoint="predict",model="purchase",version="1",code="200"}'));
   assert.equal(line?.split(' ').pop(), String(n), metrics.slice(0, 2000));
 
-  const pids = new Set<number>();
-  for (const l of logs().trim().split('\n')) {
-    const entry = JSON.parse(l) as { msg?: string; path?: string; pid?: number };
-    if (entry.msg === 'request' && entry.path === '/v1/models/purchase:predict') pids.add(entry.pid!);
-  }
+  // Access lines are written in batches (at most every 200 ms per process): wait until all n are in.
+  const answeredBy = (): { lines: number; pids: Set<number> } => {
+    const pids = new Set<number>();
+    let lines = 0;
+    for (const l of logs().trim().split('\n')) {
+      const entry = JSON.parse(l) as { msg?: string; path?: string; pid?: number };
+      if (entry.msg === 'request' && entry.path === '/v1/models/purchase:predict') { lines++; pids.add(entry.pid!); }
+    }
+    return { lines, pids };
+  };
+  for (const until = Date.now() + 5000; answeredBy().lines < n && Date.now() < until;) await new Promise((r) => setTimeout(r, 50));
+  const { lines, pids } = answeredBy();
+  assert.equal(lines, n, 'one access line per request');
   assert.equal(pids.size, 2, `requests were answered by ${[...pids].join(', ')}`);
 
   child.kill('SIGTERM');
