@@ -33,8 +33,8 @@ export interface OtelExporterOptions {
   traces: boolean;
   /**
    * Fraction of new traces sampled (0..1); a sampled or unsampled incoming `traceparent` is always
-   * followed. Default 0.01: a traced request costs about 35 µs of CPU (six spans and their export),
-   * as much as the request itself; raise it for low-traffic services (docs/observability.md).
+   * followed. Default 0.01: a traced request costs tens to hundreds of µs of CPU (six spans and their
+   * export), several requests' worth; raise it for low-traffic services (docs/observability.md).
    */
   samplingRatio: number;
   /**

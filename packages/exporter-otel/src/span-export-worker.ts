@@ -5,7 +5,7 @@ import type { InstrumentationScope } from '@opentelemetry/core';
 import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import type { ExportWorkerConfig, ToExportWorker } from './worker-span-exporter.js';
+import type { ExportWorkerConfig, FromExportWorker, ToExportWorker } from './worker-span-exporter.js';
 import { fromWireSpans } from './wire-span.js';
 
 const config = workerData as ExportWorkerConfig;
@@ -19,15 +19,15 @@ port.on('message', (m: ToExportWorker) => {
   switch (m.type) {
     case 'export':
       exporter.export(fromWireSpans(m.spans, resource, scopes), (result) => {
-        port.postMessage({ type: 'exported', id: m.id, code: result.code, ...(result.error !== undefined ? { error: result.error.message } : {}) });
+        port.postMessage({ type: 'exported', id: m.id, code: result.code, ...(result.error !== undefined ? { error: result.error.message } : {}) } satisfies FromExportWorker);
       });
       break;
     case 'flush':
-      void exporter.forceFlush().finally(() => port.postMessage({ type: 'flushed', id: m.id }));
+      void exporter.forceFlush().finally(() => port.postMessage({ type: 'flushed', id: m.id } satisfies FromExportWorker));
       break;
     case 'shutdown':
       void exporter.shutdown().finally(() => {
-        port.postMessage({ type: 'flushed', id: m.id });
+        port.postMessage({ type: 'flushed', id: m.id } satisfies FromExportWorker);
         port.close();
       });
       break;

@@ -21,7 +21,7 @@ export type ToExportWorker =
   | { type: 'flush' | 'shutdown'; id: number };
 
 /** Messages from the export worker. */
-type FromExportWorker =
+export type FromExportWorker =
   | { type: 'exported'; id: number; code: ExportResultCode; error?: string }
   | { type: 'flushed'; id: number };
 
@@ -50,22 +50,16 @@ type FromExportWorker =
 export class WorkerSpanExporter implements SpanExporter {
   private readonly worker: Worker;
   private nextId = 1;
-  private readonly exports = new Map<number, (result: ExportResult) => void>();
-  private readonly flushes = new Map<number, () => void>();
+  /** Waiting for the worker's reply, by message id; called with undefined when the worker is gone. */
+  private readonly waiting = new Map<number, (reply: FromExportWorker | undefined) => void>();
   private failure: Error | undefined;
 
   constructor(config: ExportWorkerConfig) {
     this.worker = new Worker(new URL('./span-export-worker.js', import.meta.url), { workerData: config, name: 'ponte-otlp-span-export' });
     this.worker.on('message', (m: FromExportWorker) => {
-      if (m.type === 'exported') {
-        const done = this.exports.get(m.id);
-        this.exports.delete(m.id);
-        done?.(m.error !== undefined ? { code: m.code, error: new Error(m.error) } : { code: m.code });
-      } else {
-        const done = this.flushes.get(m.id);
-        this.flushes.delete(m.id);
-        done?.();
-      }
+      const done = this.waiting.get(m.id);
+      this.waiting.delete(m.id);
+      done?.(m);
     });
     this.worker.on('error', (e) => this.fail(e));
     this.worker.on('exit', (code) => this.fail(new Error(`OTLP export worker exited (code ${code})`)));
@@ -80,7 +74,10 @@ export class WorkerSpanExporter implements SpanExporter {
       return;
     }
     const id = this.nextId++;
-    this.exports.set(id, resultCallback);
+    this.waiting.set(id, (reply) => {
+      if (reply?.type === 'exported') resultCallback(reply.error !== undefined ? { code: reply.code, error: new Error(reply.error) } : { code: reply.code });
+      else resultCallback({ code: ExportResultCode.FAILED, error: this.failure ?? new Error('OTLP export worker gave no result') });
+    });
     this.worker.postMessage({ type: 'export', id, spans: spans.map(toWireSpan) } satisfies ToExportWorker);
   }
 
@@ -97,7 +94,7 @@ export class WorkerSpanExporter implements SpanExporter {
     if (this.failure !== undefined) return Promise.resolve();
     const id = this.nextId++;
     return new Promise((resolve) => {
-      this.flushes.set(id, resolve);
+      this.waiting.set(id, () => resolve());
       this.worker.postMessage({ type, id } satisfies ToExportWorker);
     });
   }
@@ -105,9 +102,8 @@ export class WorkerSpanExporter implements SpanExporter {
   /** The worker is gone: every waiting export fails, every waiting flush ends. */
   private fail(error: Error): void {
     this.failure ??= error;
-    for (const done of this.exports.values()) done({ code: ExportResultCode.FAILED, error: this.failure });
-    this.exports.clear();
-    for (const done of this.flushes.values()) done();
-    this.flushes.clear();
+    const waiting = [...this.waiting.values()];
+    this.waiting.clear();
+    for (const done of waiting) done(undefined);
   }
 }
