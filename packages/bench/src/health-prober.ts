@@ -1,7 +1,19 @@
 import { get } from 'node:http';
 import { getPriority, setPriority } from 'node:os';
 import { latencySummary } from './percentile.js';
-import type { ProbeResult } from './results.js';
+import type { ProbePort, ProbeResult } from './results.js';
+
+/** One endpoint to probe: `url` is fetched, `path` and `port` label its results. */
+export interface ProbeTarget {
+  url: string;
+  path: string;
+  port: ProbePort;
+}
+
+/** Targets for `paths` under one base URL. */
+export function probeTargets(baseUrl: string, paths: readonly string[], port: ProbePort): ProbeTarget[] {
+  return paths.map((path) => ({ url: baseUrl + path, path, port }));
+}
 
 /** One probe: seconds since probing started, latency in ms, and whether it got a 200. */
 export type ProbeSample = [atS: number, ms: number, ok: boolean];
@@ -18,7 +30,7 @@ export type ProbeSample = [atS: number, ms: number, ok: boolean];
  * flight and restores the priority.
  */
 export class HealthProber {
-  private readonly samples = new Map<string, ProbeSample[]>();
+  private readonly samples = new Map<ProbeTarget, ProbeSample[]>();
   private running = false;
   private loops: Array<Promise<void>> = [];
   private t0 = 0;
@@ -26,7 +38,7 @@ export class HealthProber {
   /** Whether the prober got its higher priority (false when the OS refused, e.g. not root). */
   raisedPriority = false;
 
-  constructor(private readonly baseUrl: string, private readonly paths: string[], private readonly intervalMs = 20, private readonly timeoutMs = 2000) {}
+  constructor(private readonly targets: readonly ProbeTarget[], private readonly intervalMs = 20, private readonly timeoutMs = 2000) {}
 
   /** Starts one probe loop per path. */
   start(): this {
@@ -39,7 +51,7 @@ export class HealthProber {
       // not permitted: probe at normal priority
     }
     this.t0 = performance.now();
-    this.loops = this.paths.map((p) => this.loop(p));
+    this.loops = this.targets.map((t) => this.loop(t));
     return this;
   }
 
@@ -54,27 +66,27 @@ export class HealthProber {
         // lowering back is always allowed; nothing to do if not
       }
     }
-    return this.paths.map((p) => summarizeProbes(p, this.samples.get(p) ?? []));
+    return this.targets.map((t) => ({ ...summarizeProbes(t.path, this.samples.get(t) ?? []), port: t.port }));
   }
 
-  private async loop(path: string): Promise<void> {
+  private async loop(target: ProbeTarget): Promise<void> {
     const list: ProbeSample[] = [];
-    this.samples.set(path, list);
+    this.samples.set(target, list);
     // One unrecorded probe first: the prober's first request pays for loading and compiling
     // Node's HTTP client, which is the prober's time, not the server's.
-    if (this.running) await this.probe(path);
+    if (this.running) await this.probe(target.url);
     while (this.running) {
       const start = performance.now();
-      const ok = await this.probe(path);
+      const ok = await this.probe(target.url);
       list.push([(start - this.t0) / 1000, performance.now() - start, ok]);
       const wait = start + this.intervalMs - performance.now();
       if (wait > 0 && this.running) await new Promise((r) => setTimeout(r, wait));
     }
   }
 
-  private probe(path: string): Promise<boolean> {
+  private probe(url: string): Promise<boolean> {
     return new Promise((resolve) => {
-      const req = get(this.baseUrl + path, { agent: false, timeout: this.timeoutMs }, (res) => {
+      const req = get(url, { agent: false, timeout: this.timeoutMs }, (res) => {
         res.resume();
         res.once('end', () => resolve(res.statusCode === 200));
         res.once('error', () => resolve(false));

@@ -16,7 +16,7 @@ export { satisfies } from './machine.js';
 export { POST_LUA, POST_STATUS_LUA } from './paths.js';
 export { parseStatusCounts, countStatuses, isRejection, isServerError } from './status-counts.js';
 export { requestDurations, readRequestDurations, type Window } from './request-log.js';
-export { HealthProber, summarizeProbes, type ProbeSample } from './health-prober.js';
+export { HealthProber, probeTargets, summarizeProbes, type ProbeSample, type ProbeTarget } from './health-prober.js';
 export { overloadChecks, acceptedBoundMs, HEALTH_TARGET_MS, REJECT_AT_ONCE_MS, RSS_BOUND, ACCEPTED_SPREAD } from './overload-verdict.js';
 export { summarizeTelemetry, telemetryChecks, TELEMETRY_MIN_RATIO, type TelemetrySummary } from './telemetry-verdict.js';
 export { startOtlpSink, type OtlpSink } from './otlp-sink.js';

@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launch, LOAD_CPU } from './contender.js';
 import { checkGolden } from './golden.js';
-import { HealthProber } from './health-prober.js';
+import { freePort } from './free-port.js';
+import { HealthProber, probeTargets } from './health-prober.js';
 import type { LoadPlan } from './load.js';
 import { goldenOf } from './models.js';
 import { POST_LUA, POST_STATUS_LUA } from './paths.js';
@@ -35,7 +36,8 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 export async function runOverload(plan: LoadPlan, prometheus: boolean): Promise<OverloadResult> {
   const { model, maxBatchSize, maxQueueSize, connections } = OVERLOAD;
   const res: OverloadResult = { status: 'failed', model, connections, durationS: plan.durationS, maxBatchSize, maxQueueSize };
-  const c = { ...ponte({ model, batching: true, prometheus, batchingOptions: { maxBatchSize, maxQueueSize } }, 'oip'), key: 'ponte-overload', label: `Ponte OIP, queue ${maxQueueSize}` };
+  const healthPort = await freePort();
+  const c = { ...ponte({ model, batching: true, prometheus, batchingOptions: { maxBatchSize, maxQueueSize }, healthPort }, 'oip'), key: 'ponte-overload', label: `Ponte OIP, queue ${maxQueueSize}` };
   let launched;
   try {
     launched = await launch(c, plan.tmp);
@@ -57,14 +59,15 @@ export async function runOverload(plan: LoadPlan, prometheus: boolean): Promise<
     res.rssBeforeMb = groupRssMb(proc.pid);
 
     const run = { url, bodyFile, luaScript: POST_STATUS_LUA, connections, durationS: plan.durationS, cpu: LOAD_CPU };
-    plan.onCommand?.(`wrk, ${connections} connections (overload; health probes GET ${PROBE_PATHS.join(' and ')} every ${OVERLOAD.probeIntervalMs} ms from the bench process at nice −10)`, wrkCommandLine(run));
+    plan.onCommand?.(`wrk, ${connections} connections (overload; health probes GET ${PROBE_PATHS.join(' and ')} on the health port and on the data-plane port, every ${OVERLOAD.probeIntervalMs} ms each, from the bench process at nice −10)`, wrkCommandLine(run));
     const sampler = new RssSampler(proc.pid, 250).start();
     const fromMs = Date.now();
     // Probes start once wrk's 128 connections are open: on this VM's loopback a burst of new
     // connections holds any other new connection back for about a second, whatever the server
     // (bare node:http shows the same), which says nothing about how the server copes with load.
     let prober: HealthProber | undefined;
-    const probeStart = setTimeout(() => { prober = new HealthProber(baseUrl, PROBE_PATHS, OVERLOAD.probeIntervalMs).start(); }, OVERLOAD_PROBE_DELAY_MS);
+    const targets = [...probeTargets(`http://127.0.0.1:${healthPort}`, PROBE_PATHS, 'health'), ...probeTargets(baseUrl, PROBE_PATHS, 'data-plane')];
+    const probeStart = setTimeout(() => { prober = new HealthProber(targets, OVERLOAD.probeIntervalMs).start(); }, OVERLOAD_PROBE_DELAY_MS);
     let out: string;
     try {
       out = await runWrkOutput(run);
@@ -93,6 +96,6 @@ export async function runOverload(plan: LoadPlan, prometheus: boolean): Promise<
     res.serverRejected = latencySummary([...d].filter(([s]) => isRejection(s)).flatMap(([, v]) => v));
   }
   const s = res.statuses?.byStatus;
-  plan.log?.(`  overload ${model} c=${connections}: ${res.status === 'ok' ? `${res.wrk!.requests} answers (${s?.['200'] ?? 0} × 200, ${s?.['429'] ?? 0} × 429); health p99 ${Math.max(...(res.probes ?? []).map((p) => p.latency.p99Ms)).toFixed(1)} ms, max ${Math.max(...(res.probes ?? []).map((p) => p.latency.maxMs)).toFixed(1)} ms; RSS ${res.rssBeforeMb?.toFixed(0)} → ${res.rssPeakMb?.toFixed(0)} → ${res.rssAfterMb?.toFixed(0)} MB` : res.note}`);
+  plan.log?.(`  overload ${model} c=${connections}: ${res.status === 'ok' ? `${res.wrk!.requests} answers (${s?.['200'] ?? 0} × 200, ${s?.['429'] ?? 0} × 429); ${(['health', 'data-plane'] as const).map((port) => { const ps = (res.probes ?? []).filter((p) => (p.port ?? 'data-plane') === port); return `health on the ${port} port p99 ${Math.max(...ps.map((p) => p.latency.p99Ms)).toFixed(1)} ms, max ${Math.max(...ps.map((p) => p.latency.maxMs)).toFixed(1)} ms`; }).join('; ')}; RSS ${res.rssBeforeMb?.toFixed(0)} → ${res.rssPeakMb?.toFixed(0)} → ${res.rssAfterMb?.toFixed(0)} MB` : res.note}`);
   return res;
 }

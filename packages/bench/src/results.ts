@@ -93,9 +93,14 @@ export interface LatencySummary {
   maxMs: number;
 }
 
+/** Which listener a probe went to: Ponte's `server.health.port`, or the port that also serves inference. */
+export type ProbePort = 'health' | 'data-plane';
+
 /** One health endpoint probed during the overload. */
 export interface ProbeResult {
   path: string;
+  /** Absent in results from before the health port existed: the data-plane port. */
+  port?: ProbePort;
   probes: number;
   /** Probes that got no 200 within the probe timeout. */
   failures: number;

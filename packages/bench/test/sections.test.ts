@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadConfigFile } from '@ponte/core';
 import {
-  compareBatch, HealthProber, loadGolden, oipBatchBody, overloadChecks, parseBenchArgs, parseStatusCounts, parseWrkOutput, ponteConfigYaml,
+  compareBatch, HealthProber, probeTargets, loadGolden, oipBatchBody, overloadChecks, parseBenchArgs, parseStatusCounts, parseWrkOutput, ponteConfigYaml,
   POST_STATUS_LUA, renderReport, requestDurations, runWrkOutput, startOtlpSink, summarizeTelemetry, telemetryChecks,
   type BenchResults, type LoadStats, type OverloadResult, type TelemetryResult,
 } from '../src/index.js';
@@ -137,14 +137,27 @@ test('a queue that never filled leaves the rejection target unmeasured, and a fa
   assert.equal(failed[0]!.pass, false);
 });
 
+test('with a health port, the health targets are judged on its probes; the data-plane probes are reported only', () => {
+  const o = healthyOverload();
+  const onPort = (port: 'health' | 'data-plane', maxMs: number): NonNullable<OverloadResult['probes']> =>
+    o.probes!.map((p) => ({ ...p, port, latency: lat(20, Math.min(45, maxMs), maxMs) }));
+  const judged = (r: OverloadResult): Array<[string, boolean | undefined]> => overloadChecks(r).filter((c) => c.target.includes('health')).map((c) => [c.measured, c.pass]);
+  const fastPortSlowPlane = judged({ ...o, probes: [...onPort('health', 4), ...onPort('data-plane', 70)] });
+  assert.deepEqual(fastPortSlowPlane.map(([, pass]) => pass), [true, true]);
+  assert.equal(fastPortSlowPlane[1]![0], '4.00 ms');
+  const slowPort = judged({ ...o, probes: [...onPort('health', 70), ...onPort('data-plane', 4)] });
+  assert.deepEqual(slowPort.map(([, pass]) => pass), [true, false], 'a slow health port misses even when the data-plane port was fast');
+});
+
 test('the health prober counts probes and failures of each endpoint against a real server', async (t) => {
   const { url, server } = await listen((req, res) => { res.writeHead(req.url === '/ready' ? 503 : 200).end('{}'); });
   t.after(() => close(server));
-  const prober = new HealthProber(url, ['/live', '/ready'], 20).start();
+  const prober = new HealthProber(probeTargets(url, ['/live', '/ready'], 'health'), 20).start();
   await new Promise((r) => setTimeout(r, 500));
   const [live, ready] = await prober.stop();
 
   assert.equal(live!.path, '/live');
+  assert.equal(live!.port, 'health');
   assert.ok(live!.probes >= 5, `${live!.probes} probes in 0.5 s`);
   assert.equal(live!.failures, 0);
   assert.ok(live!.latency.p50Ms > 0 && live!.latency.p50Ms <= live!.latency.maxMs);

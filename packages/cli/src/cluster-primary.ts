@@ -1,6 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
-import { flushLogger, type Logger } from '@ponte/core';
+import { flushLogger, serveClusterHealth, type ClusterHealthOptions, type Logger } from '@ponte/core';
 
 /** Message a worker sends once its server is ready. */
 export const READY_MESSAGE = 'ponte:ready';
@@ -16,6 +16,8 @@ export interface PrimaryOptions {
   logger: Logger;
   /** Whether to aggregate Prometheus metrics across processes. */
   metrics: boolean;
+  /** Serve liveness and readiness on this port from the primary (`server.health.port`). */
+  health?: ClusterHealthOptions;
 }
 
 const CRASH_WINDOW_MS = 60_000;
@@ -36,6 +38,18 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
     const m = await import('@ponte/exporter-prometheus');
     stopMetrics = m.serveClusterMetrics();
   }
+  let stopHealth = (): Promise<void> => Promise.resolve();
+  if (options.health !== undefined) {
+    try {
+      const h = await serveClusterHealth(options.health);
+      stopHealth = h.stop;
+      logger.info({ port: h.port }, 'health listener on the primary');
+    } catch (e) {
+      stopMetrics();
+      logger.error({ err: e }, 'health listener failed to start');
+      return 1;
+    }
+  }
   return new Promise<number>((resolve) => {
     const ready = new WeakSet<Worker>();
     const crashes: number[] = [];
@@ -47,9 +61,11 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
     const finish = (): void => {
       clearTimeout(killTimer);
       stopMetrics();
-      logger.info({ exitCode }, 'all server processes stopped');
-      flushLogger(logger);
-      resolve(exitCode);
+      void stopHealth().then(() => {
+        logger.info({ exitCode }, 'all server processes stopped');
+        flushLogger(logger);
+        resolve(exitCode);
+      });
     };
     const alive = (): Worker[] => Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && !w.isDead());
 

@@ -62,7 +62,9 @@ export async function serve(file: string, io: Io, overrides: { port?: number; ho
     const processes = processCount(loaded.config.server.processes);
     if (processes > 1 && cluster.isPrimary) {
       const metrics = loaded.config.plugins.some((p) => (typeof p === 'string' ? p : p.package) === '@ponte/exporter-prometheus');
-      return runPrimary({ processes, shutdownTimeoutMs: loaded.config.server.shutdownTimeoutMs, logger, metrics });
+      const h = loaded.config.server.health;
+      const health = h.port !== null ? { host: h.host ?? loaded.config.server.host, port: h.port, stallMs: h.stallMs, expected: processes } : undefined;
+      return runPrimary({ processes, shutdownTimeoutMs: loaded.config.server.shutdownTimeoutMs, logger, metrics, ...(health ? { health } : {}) });
     }
     server = await PonteServer.create(loaded, { logger });
   } catch (e) {

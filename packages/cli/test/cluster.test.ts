@@ -62,3 +62,43 @@ test('with several processes, an invalid plugin option stops them all with exit 
   assert.equal(r.code, 2);
   assert.match(r.stderr, /plugins\[2\]\.options\.colour: unknown key/);
 });
+
+test('with several processes and server.health.port, the primary answers probes for all of them and fails liveness when one is stuck', async (t) => {
+  const file = config('');
+  writeFileSync(file, (await import('node:fs')).readFileSync(file, 'utf8').replace('server: { port: 0, processes: 2 }', 'server: { port: 0, processes: 2, health: { port: 0, stallMs: 500 } }'));
+  const { child, logs, exited } = await startServe(['--config', file], 'all server processes ready');
+  t.after(() => { if (child.exitCode === null) child.kill('SIGKILL'); });
+  const port = /"port":(\d+),"msg":"health listener on the primary"/.exec(logs())?.[1];
+  assert.ok(port !== undefined, logs().slice(0, 2000));
+  const health = `http://127.0.0.1:${port}`;
+  type Body = { ready?: boolean; live?: boolean; reason?: string; processes: Array<{ pid: number; ready: boolean }> };
+  const get = async (path: string): Promise<{ status: number; body: Body }> => {
+    const res = await fetch(`${health}${path}`);
+    return { status: res.status, body: (await res.json()) as Body };
+  };
+
+  // Each process reports every 200 ms; the primary may have heard from one only.
+  let ready = await get('/v2/health/ready');
+  for (const until = Date.now() + 5000; ready.status !== 200 && Date.now() < until; ready = await get('/v2/health/ready')) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(ready.status, 200, JSON.stringify(ready.body));
+  assert.equal(ready.body.processes.length, 2);
+  assert.ok(ready.body.processes.every((p) => p.ready));
+
+  // A process whose event loop stops (here: the whole process, SIGSTOP) fails liveness after stallMs, naming it.
+  const stuck = ready.body.processes[0]!.pid;
+  process.kill(stuck, 'SIGSTOP');
+  try {
+    await new Promise((r) => setTimeout(r, 900));
+    const live = await get('/v2/health/live');
+    assert.equal(live.status, 503, JSON.stringify(live.body));
+    assert.match(live.body.reason ?? '', new RegExp(`process ${stuck} has not run for \\d+ ms`));
+    assert.equal((await get('/v2/health/ready')).status, 503);
+  } finally {
+    process.kill(stuck, 'SIGCONT');
+  }
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal((await get('/v2/health/live')).status, 200, 'live again once the process runs');
+
+  child.kill('SIGTERM');
+  assert.equal(await exited, 0);
+});

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -13,6 +14,9 @@ import type { Authenticator, Authorizer, PipelineObserver, Transform, Validator 
 import { createHttpApp } from './http/app.js';
 import { fastLane } from './http/fast-lane.js';
 import { healthRoutes } from './http/health-routes.js';
+import { ClusterHealthReporter } from './health/cluster-health.js';
+import { healthReport } from './health/health-report.js';
+import { HealthThread } from './health/health-thread.js';
 import type { HttpEnv } from './http/http-env.js';
 import { oipRoutes } from './http/oip-routes.js';
 import { predictRoutes } from './http/predict-routes.js';
@@ -56,6 +60,7 @@ function resolveAll<T>(c: DependencyContainer, token: InjectionToken<T>): T[] {
 export class PonteServer {
   readonly lifecycle = new Lifecycle();
   private server: Server | undefined;
+  private health: HealthThread | ClusterHealthReporter | undefined;
   private stopping: Promise<void> | undefined;
 
   private constructor(
@@ -131,10 +136,22 @@ export class PonteServer {
       s.listen(port, host, () => resolve(s));
     });
     this.server.keepAliveTimeout = 65_000;
-    this.logger.info({ url: this.url, models: this.models.map((m) => m.name) }, 'listening; loading models');
+    const health = this.config.server.health;
+    if (health.port !== null) {
+      const report = (): ReturnType<typeof healthReport> => healthReport(this.lifecycle, this.registry);
+      // In a cluster the primary owns the health port (a worker thread cannot share a cluster port).
+      try {
+        this.health = cluster.isWorker ? new ClusterHealthReporter(report) : await HealthThread.start({ host: health.host ?? host, port: health.port, stallMs: health.stallMs, report });
+      } catch (e) {
+        await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+        throw e;
+      }
+    }
+    this.logger.info({ url: this.url, ...(this.healthPort !== undefined ? { healthPort: this.healthPort } : {}), models: this.models.map((m) => m.name) }, 'listening; loading models');
     const t0 = performance.now();
     await this.registry.loadAll(this.models);
     this.lifecycle.state = 'serving';
+    this.health?.pulse();
     const r = this.registry.readiness();
     this.logger.info({ ready: r.ready, ms: Math.round(performance.now() - t0), notReady: r.models.filter((m) => !m.ready).map((m) => ({ name: m.name, reason: m.reason })) }, r.ready ? 'server ready' : 'server serving, but some required models are not ready');
   }
@@ -146,6 +163,11 @@ export class PonteServer {
 
   get port(): number {
     return (this.server?.address() as AddressInfo | null)?.port ?? this.config.server.port;
+  }
+
+  /** Port of the separate health listener (`server.health.port`); undefined when there is none in this process. */
+  get healthPort(): number | undefined {
+    return this.health instanceof HealthThread ? this.health.port : undefined;
   }
 
   get url(): string {
@@ -165,7 +187,9 @@ export class PonteServer {
 
   private async doStop(): Promise<void> {
     this.logger.info({ inFlight: this.lifecycle.inFlight }, 'draining');
-    const drained = await this.lifecycle.drain(this.config.server.shutdownTimeoutMs);
+    const draining = this.lifecycle.drain(this.config.server.shutdownTimeoutMs);
+    this.health?.pulse();
+    const drained = await draining;
     if (!drained) this.logger.warn({ inFlight: this.lifecycle.inFlight }, 'shutdown timeout reached with requests in flight');
     if (this.server !== undefined) {
       const s = this.server;
@@ -178,6 +202,7 @@ export class PonteServer {
     await this.registry.closeAll();
     await this.host.stopAll();
     this.lifecycle.state = 'stopped';
+    await this.health?.stop();
     this.logger.info('stopped');
   }
 }

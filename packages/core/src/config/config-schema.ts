@@ -83,6 +83,16 @@ export const coreConfigSchema = {
         shutdownTimeoutMs: { type: 'integer', minimum: 0, default: 10000 },
         requestTimeoutMs: { type: 'integer', minimum: 1, default: 30000 },
         processes: { oneOf: [{ type: 'integer', minimum: 1, maximum: 64 }, { const: 'auto' }], default: 1 },
+        health: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            port: { type: ['integer', 'null'], minimum: 0, maximum: 65535, default: null },
+            host: { type: 'string', minLength: 1 },
+            stallMs: { type: 'integer', minimum: 100, default: 10000 },
+          },
+        },
       },
     },
     logging: {

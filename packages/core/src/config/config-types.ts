@@ -42,6 +42,12 @@ export interface PonteConfig {
     requestTimeoutMs: number;
     /** Server processes sharing the port (node:cluster); `auto` = one per available core. */
     processes: number | 'auto';
+    /**
+     * Liveness and readiness on a port of their own (`port`, 0 = ephemeral), answered off the
+     * data plane's event loop: by a worker thread, or by the primary with `processes` > 1. Null =
+     * only on the data-plane port. Liveness fails when the event loop has not run for `stallMs`.
+     */
+    health: { port: number | null; host?: string; stallMs: number };
   };
   logging: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'; requests: boolean };
   plugins: PluginEntry[];
