@@ -4,7 +4,7 @@ import { toPredictions } from '../features/predictions.js';
 import type { InferenceRequest, RequestContext } from '../inference.js';
 import { parseJson, splitBinaryBody } from './body.js';
 import { jsonAnswer, type HttpAnswer } from './http-answer.js';
-import { decodeInferRequest, decodeParameters, encodeInferResponse } from './oip-json-codec.js';
+import { decodeInferRequest, decodeParameters, encodeInferResponse, encodeInferResponseJson } from './oip-json-codec.js';
 import { applyTimeoutParameter } from './request-context.js';
 import type { HttpServices } from './services.js';
 
@@ -32,10 +32,10 @@ export async function answerInfer(s: HttpServices, ctx: RequestContext, name: st
   t = performance.now();
   const allBinary = request.parameters?.['binary_data_output'] === true;
   const binaryNames = new Set(response.outputs.filter((o) => allBinary || request.outputs?.find((r) => r.name === o.name)?.parameters?.['binary_data'] === true).map((o) => o.name));
-  const { json, binary } = encodeInferResponse(response, binaryNames);
   let answer: HttpAnswer;
-  if (binary.length === 0) answer = jsonAnswer(json);
+  if (binaryNames.size === 0) answer = { status: 200, contentType: 'application/json', body: encodeInferResponseJson(response) };
   else {
+    const { json, binary } = encodeInferResponse(response, binaryNames);
     const header = new TextEncoder().encode(JSON.stringify(json));
     const body = new Uint8Array(header.byteLength + binary.reduce((n, b) => n + b.byteLength, 0));
     body.set(header, 0);
