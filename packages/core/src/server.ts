@@ -141,7 +141,7 @@ export class PonteServer {
       const report = (): ReturnType<typeof healthReport> => healthReport(this.lifecycle, this.registry);
       // In a cluster the primary owns the health port (a worker thread cannot share a cluster port).
       try {
-        this.health = cluster.isWorker ? new ClusterHealthReporter(report) : await HealthThread.start({ host: health.host ?? host, port: health.port, stallMs: health.stallMs, report });
+        this.health = cluster.isWorker ? new ClusterHealthReporter(report) : await HealthThread.start({ host: health.host ?? host, port: health.port, stallMs: health.stallMs, report, logger: this.logger });
       } catch (e) {
         await new Promise<void>((resolve) => this.server!.close(() => resolve()));
         throw e;

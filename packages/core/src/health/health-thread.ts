@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
 import type { HealthReport } from './health-report.js';
 import type { FromHealthThread, HealthThreadInit, ToHealthThread } from './health-thread-protocol.js';
 
@@ -11,6 +12,8 @@ export interface HealthThreadOptions {
   report: () => HealthReport;
   /** How often the main thread beats and sends a changed report; default 200 ms. */
   beatMs?: number;
+  /** Told when the thread fails after it started (its port is then closed, so probes fail and the pod is restarted). */
+  logger?: Logger;
 }
 
 /**
@@ -47,6 +50,9 @@ export class HealthThread {
       throw e;
     });
     worker.removeAllListeners('exit');
+    worker.removeAllListeners('error');
+    // Without a listener, a failure in the thread would be rethrown here and end the server.
+    worker.on('error', (e) => o.logger?.error({ err: e }, 'health thread failed; the health port is closed'));
     const t = new HealthThread(worker, buffer, o.report, port);
     t.pulse();
     t.timer = setInterval(() => t.pulse(), o.beatMs ?? 200);
