@@ -80,7 +80,8 @@ export class InferencePipeline {
 
   /** Runs one inference request through every stage. */
   async infer(request: InferenceRequest, ctx: RequestContext): Promise<{ response: InferenceResponse; model: ReadyModel }> {
-    await this.authenticate(ctx, 'infer', request.model);
+    // Protocols usually authenticated already (before decoding); skip the extra await then.
+    if (ctx.principal === undefined) await this.authenticate(ctx, 'infer', request.model);
 
     let t = performance.now();
     const model = this.parts.registry.resolve(request.model, request.version);
@@ -90,7 +91,11 @@ export class InferencePipeline {
 
     t = performance.now();
     checkSignature(request, model.signature);
-    for (const v of this.parts.validators) await v.validate(request, model, ctx);
+    for (const v of this.parts.validators) {
+      // Most validators are synchronous: awaiting their undefined would still cost a microtask each.
+      const pending = v.validate(request, model, ctx);
+      if (pending !== undefined) await pending;
+    }
     this.stage(ctx, 'validate', t);
 
     const transforms = this.parts.transforms.filter((tr) => tr.models === undefined || tr.models.includes(model.name));
