@@ -51,7 +51,7 @@ export function instancesToRequest(rawInstances: unknown, config: ModelConfig, s
       const row = rows[i]!;
       for (let j = 0; j < w; j++) {
         const key = names === undefined ? String(j) : names[j]!;
-        writeValue(data, i * w + j, row[key], features?.[j], `instances[${i}].${key}`, layout.input.datatype);
+        writeValue(data, i * w + j, row[key], features?.[j], i, key, layout.input.datatype);
       }
     }
     inputs = [{ name: layout.input.name, datatype: layout.input.datatype, shape: [n, w], data }];
@@ -59,7 +59,7 @@ export function instancesToRequest(rawInstances: unknown, config: ModelConfig, s
     inputs = layout.features.map((f, j) => {
       const spec = layout.inputs[j]!;
       const data = allocate(spec.datatype, n);
-      for (let i = 0; i < n; i++) writeValue(data, i, rows[i]![f.name], f, `instances[${i}].${f.name}`, spec.datatype);
+      for (let i = 0; i < n; i++) writeValue(data, i, rows[i]![f.name], f, i, f.name, spec.datatype);
       return { name: spec.name, datatype: spec.datatype, shape: spec.shape.length === 1 ? [n] : [n, 1], data };
     });
   }
@@ -98,38 +98,47 @@ function toNamedRow(raw: unknown, i: number, features: FeatureConfig[] | undefin
   return row;
 }
 
-function writeValue(data: ReturnType<typeof allocate>, at: number, v: unknown, f: FeatureConfig | undefined, path: string, datatype: keyof typeof DATA_TYPES): void {
+/**
+ * Writes one value of instance `row`, feature `key`. The `instances[row].key`
+ * of a message is built only when a value is refused: building it for every
+ * value cost as much as the rest of the mapping on wide models.
+ */
+function writeValue(data: ReturnType<typeof allocate>, at: number, v: unknown, f: FeatureConfig | undefined, row: number, key: string, datatype: keyof typeof DATA_TYPES): void {
   if (v === undefined || v === null) {
-    if (v === undefined && (f === undefined || f.required)) throw bad(`${path}: is required`);
-    if (v === null && f !== undefined && !f.nullable && f.required) throw bad(`${path}: must not be null`);
+    if (v === undefined && (f === undefined || f.required)) throw bad(`${where(row, key)}: is required`);
+    if (v === null && f !== undefined && !f.nullable && f.required) throw bad(`${where(row, key)}: must not be null`);
     v = f?.default ?? (datatype === 'BYTES' ? '' : NaN);
   }
   const info = DATA_TYPES[datatype];
   switch (info.kind) {
     case 'float':
-      if (typeof v !== 'number') throw bad(`${path}: must be a number, got ${describe(v)}`);
+      if (typeof v !== 'number') throw bad(`${where(row, key)}: must be a number, got ${describe(v)}`);
       (data as Float32Array)[at] = v;
       return;
     case 'half':
-      if (typeof v !== 'number') throw bad(`${path}: must be a number, got ${describe(v)}`);
+      if (typeof v !== 'number') throw bad(`${where(row, key)}: must be a number, got ${describe(v)}`);
       (data as Uint16Array)[at] = numberToHalf(v);
       return;
     case 'int': case 'uint':
-      if (typeof v !== 'number' || !Number.isInteger(v)) throw bad(`${path}: must be an integer, got ${describe(v)}`);
+      if (typeof v !== 'number' || !Number.isInteger(v)) throw bad(`${where(row, key)}: must be an integer, got ${describe(v)}`);
       (data as Int32Array)[at] = v;
       return;
     case 'bigint': case 'biguint':
-      if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw bad(`${path}: must be an integer, got ${describe(v)}`);
+      if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw bad(`${where(row, key)}: must be an integer, got ${describe(v)}`);
       (data as BigInt64Array)[at] = BigInt(v);
       return;
     case 'bool':
-      if (typeof v !== 'boolean') throw bad(`${path}: must be true or false, got ${describe(v)}`);
+      if (typeof v !== 'boolean') throw bad(`${where(row, key)}: must be true or false, got ${describe(v)}`);
       (data as Uint8Array)[at] = v ? 1 : 0;
       return;
     case 'bytes':
-      if (typeof v !== 'string') throw bad(`${path}: must be a string, got ${describe(v)}`);
+      if (typeof v !== 'string') throw bad(`${where(row, key)}: must be a string, got ${describe(v)}`);
       (data as string[])[at] = v;
   }
+}
+
+function where(row: number, key: string): string {
+  return `instances[${row}].${key}`;
 }
 
 function describe(v: unknown): string {
