@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { QuotedStrings } from './quoted-strings.js';
 
 /** One access-log line: what every request logs when `logging.requests` is on. */
 export interface AccessLogEntry {
@@ -102,18 +103,3 @@ export function flushAccessLines(logger: Logger): void {
 
 /** Request ids that need no JSON escaping (generated UUIDs and most caller ids). */
 const SAFE_ID = /^[\w.:-]{1,128}$/;
-
-/** JSON.stringify of recurring strings (paths, model names), remembered up to a bound since paths come from callers. */
-class QuotedStrings {
-  private readonly cache = new Map<string, string>();
-
-  get(s: string): string {
-    let q = this.cache.get(s);
-    if (q === undefined) {
-      q = JSON.stringify(s);
-      if (this.cache.size >= 256) this.cache.clear();
-      if (s.length <= 256) this.cache.set(s, q);
-    }
-    return q;
-  }
-}

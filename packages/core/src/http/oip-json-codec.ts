@@ -1,5 +1,6 @@
 import { PonteError } from '../errors.js';
 import type { InferenceRequest, InferenceResponse, RequestedOutput } from '../inference.js';
+import { QuotedStrings } from '../quoted-strings.js';
 import { allocate, DATA_TYPES, elementCount, halfToNumber, isDataType, numberToHalf, type DataType, type Parameter, type Tensor, type TensorData } from '../tensor.js';
 
 /** Largest tensor a JSON request may declare, in elements, to stop a tiny body from asking for a huge allocation. */
@@ -302,7 +303,7 @@ export function encodeInferResponse(response: InferenceResponse, binaryOutputs?:
  * 0.7 µs instead of 1.7–2.2 µs for purchase's two outputs).
  */
 export function encodeInferResponseJson(response: InferenceResponse): string {
-  let s = `{"model_name":${JSON.stringify(response.model_name)},"model_version":${JSON.stringify(response.model_version)}`;
+  let s = `{"model_name":${quoted.get(response.model_name)},"model_version":${quoted.get(response.model_version)}`;
   if (response.id !== undefined) s += `,"id":${JSON.stringify(response.id)}`;
   if (response.parameters !== undefined) s += `,"parameters":${JSON.stringify(response.parameters)}`;
   s += ',"outputs":[';
@@ -310,11 +311,20 @@ export function encodeInferResponseJson(response: InferenceResponse): string {
   for (let k = 0; k < outputs.length; k++) {
     const t = outputs[k]!;
     if (k > 0) s += ',';
-    s += `{"name":${JSON.stringify(t.name)},"datatype":${JSON.stringify(t.datatype)},"shape":${JSON.stringify(t.shape)},"data":${tensorDataJsonText(t)}`;
+    s += `{"name":${quoted.get(t.name)},"datatype":${quoted.get(t.datatype)},"shape":${integersText(t.shape)},"data":${tensorDataJsonText(t)}`;
     if (t.parameters !== undefined) s += `,"parameters":${JSON.stringify(t.parameters)}`;
     s += '}';
   }
   return `${s}]}`;
+}
+
+/** Names, versions and datatypes recur on every answer: quote each once. */
+const quoted = new QuotedStrings();
+
+function integersText(a: readonly number[]): string {
+  let s = '[';
+  for (let i = 0; i < a.length; i++) s += i > 0 ? `,${a[i]!}` : `${a[i]!}`;
+  return `${s}]`;
 }
 
 /** `JSON.stringify(tensorDataToJson(t))` without the intermediate array. */
@@ -322,14 +332,13 @@ function tensorDataJsonText(t: Tensor): string {
   const d = t.data;
   if (Array.isArray(d)) return JSON.stringify(d);
   const n = d.length;
-  if (n === 0) return '[]';
   let s = '[';
   switch (t.datatype) {
-    case 'BOOL': for (let i = 0; i < n; i++) s += `${i > 0 ? ',' : ''}${(d as Uint8Array)[i] !== 0}`; break;
-    case 'FP16': for (let i = 0; i < n; i++) s += `${i > 0 ? ',' : ''}${numberText(halfToNumber((d as Uint16Array)[i]!))}`; break;
-    case 'INT64': case 'UINT64': for (let i = 0; i < n; i++) s += `${i > 0 ? ',' : ''}${numberText(Number((d as BigInt64Array)[i]!))}`; break;
+    case 'BOOL': for (let i = 0; i < n; i++) s += (i > 0 ? ',' : '') + String((d as Uint8Array)[i] !== 0); break;
+    case 'FP16': for (let i = 0; i < n; i++) s += (i > 0 ? ',' : '') + numberText(halfToNumber((d as Uint16Array)[i]!)); break;
+    case 'INT64': case 'UINT64': for (let i = 0; i < n; i++) s += (i > 0 ? ',' : '') + numberText(Number((d as BigInt64Array)[i]!)); break;
     // String(x) and JSON.stringify(x) print a finite number the same way; non-finite ones are null in JSON.
-    default: for (let i = 0; i < n; i++) s += `${i > 0 ? ',' : ''}${numberText((d as Float32Array)[i]!)}`;
+    default: for (let i = 0; i < n; i++) s += (i > 0 ? ',' : '') + numberText((d as Float32Array)[i]!);
   }
   return `${s}]`;
 }
