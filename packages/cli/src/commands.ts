@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import { stringify } from 'yaml';
 import { processCount, READY_MESSAGE, runPrimary } from './cluster-primary.js';
-import { ConfigError, createLogger, flushLogger, isPonteError, loadConfigFile, PonteServer, redactConfig, type Logger } from '@ponte/core';
+import { ConfigError, createLogger, flushLogger, healthPortSettings, isPonteError, loadConfigFile, PonteServer, redactConfig, type Logger } from '@ponte/core';
 
 export interface Io {
   out(s: string): void;
@@ -62,9 +62,8 @@ export async function serve(file: string, io: Io, overrides: { port?: number; ho
     const processes = processCount(loaded.config.server.processes);
     if (processes > 1 && cluster.isPrimary) {
       const metrics = loaded.config.plugins.some((p) => (typeof p === 'string' ? p : p.package) === '@ponte/exporter-prometheus');
-      const h = loaded.config.server.health;
-      const health = h.port !== null ? { host: h.host ?? loaded.config.server.host, port: h.port, stallMs: h.stallMs, expected: processes } : undefined;
-      return runPrimary({ processes, shutdownTimeoutMs: loaded.config.server.shutdownTimeoutMs, logger, metrics, ...(health ? { health } : {}) });
+      const health = healthPortSettings(loaded.config.server);
+      return runPrimary({ processes, shutdownTimeoutMs: loaded.config.server.shutdownTimeoutMs, logger, metrics, ...(health ? { health: { ...health, expected: processes } } : {}) });
     }
     server = await PonteServer.create(loaded, { logger });
   } catch (e) {

@@ -27,7 +27,7 @@ export { notifyObservers } from './observers.js';
 export { Lifecycle, type ServerState } from './lifecycle.js';
 export { healthReport, type HealthReport, type ModelReadiness } from './health/health-report.js';
 export { serveClusterHealth, type ClusterHealthOptions } from './health/cluster-health.js';
-export { HEALTH_PATHS } from './health/health-listener.js';
+export { HEALTH_PATHS, healthPortSettings } from './health/health-listener.js';
 export { PonteServer, PONTE_VERSION, type PonteServerOptions } from './server.js';
 export type { HttpEnv } from './http/http-env.js';
 export { modelMetadata, type ModelMetadata } from './http/model-metadata.js';

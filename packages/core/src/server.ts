@@ -15,7 +15,8 @@ import { createHttpApp } from './http/app.js';
 import { fastLane } from './http/fast-lane.js';
 import { healthRoutes } from './http/health-routes.js';
 import { ClusterHealthReporter } from './health/cluster-health.js';
-import { healthReport } from './health/health-report.js';
+import { healthReport, type HealthReport } from './health/health-report.js';
+import { healthPortSettings } from './health/health-listener.js';
 import { HealthThread } from './health/health-thread.js';
 import type { HttpEnv } from './http/http-env.js';
 import { oipRoutes } from './http/oip-routes.js';
@@ -136,12 +137,12 @@ export class PonteServer {
       s.listen(port, host, () => resolve(s));
     });
     this.server.keepAliveTimeout = 65_000;
-    const health = this.config.server.health;
-    if (health.port !== null) {
-      const report = (): ReturnType<typeof healthReport> => healthReport(this.lifecycle, this.registry);
+    const health = healthPortSettings(this.config.server);
+    if (health !== undefined) {
+      const report = (): HealthReport => healthReport(this.lifecycle, this.registry);
       // In a cluster the primary owns the health port (a worker thread cannot share a cluster port).
       try {
-        this.health = cluster.isWorker ? new ClusterHealthReporter(report) : await HealthThread.start({ host: health.host ?? host, port: health.port, stallMs: health.stallMs, report, logger: this.logger });
+        this.health = cluster.isWorker ? new ClusterHealthReporter(report) : await HealthThread.start({ ...health, report, logger: this.logger });
       } catch (e) {
         await new Promise<void>((resolve) => this.server!.close(() => resolve()));
         throw e;

@@ -2,7 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Server } from 'node:http';
 import type { HealthReport } from './health-report.js';
 import { healthRequestListener, listenHealth, listeningPort } from './health-listener.js';
-import { clusterHealthView, type ProcessHealth } from './health-view.js';
+import { clusterHealthView, type HealthView, type ProcessHealth } from './health-view.js';
 
 /** IPC message a cluster worker sends at every beat. */
 export const HEALTH_MESSAGE = 'ponte:health';
@@ -57,7 +57,7 @@ export async function serveClusterHealth(o: ClusterHealthOptions): Promise<{ por
     seen.set(w.id, { pid: w.process.pid ?? 0, report: msg.report, at: Date.now() });
   };
   const onExit = (w: Worker): void => { seen.delete(w.id); };
-  const view = (): ReturnType<typeof clusterHealthView> => {
+  const view = (): HealthView => {
     const now = Date.now();
     const alive = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && !w.isDead());
     const processes: ProcessHealth[] = alive.map((w) => {

@@ -1,5 +1,6 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { PonteConfig } from '../config/config-types.js';
 import type { HealthAnswer, HealthView } from './health-view.js';
 
 /** The paths a health listener answers, the same as on the data-plane port. */
@@ -41,6 +42,12 @@ export function listenHealth(listener: RequestListener, port: number, host: stri
     s.once('error', (e: NodeJS.ErrnoException) => reject(new Error(`health listener on ${host}:${port}: ${e.code ?? e.message}`)));
     s.listen(port, host, () => resolve(s));
   });
+}
+
+/** Where and how the health port listens, or undefined without `server.health.port` (the host defaults to `server.host`). */
+export function healthPortSettings(server: PonteConfig['server']): { host: string; port: number; stallMs: number } | undefined {
+  const h = server.health;
+  return h.port === null ? undefined : { host: h.host ?? server.host, port: h.port, stallMs: h.stallMs };
 }
 
 export const listeningPort = (s: Server): number => (s.address() as AddressInfo).port;

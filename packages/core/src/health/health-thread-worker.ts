@@ -5,7 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { healthRequestListener, listenHealth, listeningPort } from './health-listener.js';
 import type { FromHealthThread, HealthThreadInit, ToHealthThread } from './health-thread-protocol.js';
 import type { HealthReport } from './health-report.js';
-import { threadHealthView } from './health-view.js';
+import { threadHealthView, type HealthView } from './health-view.js';
 
 const init = workerData as HealthThreadInit;
 const port = parentPort!;
@@ -13,7 +13,7 @@ const beat = new BigInt64Array(init.beat);
 let report: HealthReport | undefined;
 const post = (m: FromHealthThread): void => port.postMessage(m);
 
-const view = (): ReturnType<typeof threadHealthView> =>
+const view = (): HealthView =>
   threadHealthView({ pid: init.pid, report, beatAgeMs: Date.now() - Number(Atomics.load(beat, 0)) }, init.stallMs);
 
 listenHealth(healthRequestListener(view), init.port, init.host).then((server) => {
