@@ -1,3 +1,4 @@
+import { nativeInferJson } from './http/infer-json.js';
 import 'reflect-metadata';
 import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
@@ -148,7 +149,7 @@ export class PonteServer {
         throw e;
       }
     }
-    this.logger.info({ url: this.url, ...(this.healthPort !== undefined ? { healthPort: this.healthPort } : {}), models: this.models.map((m) => m.name) }, 'listening; loading models');
+    this.logger.info({ url: this.url, ...(this.healthPort !== undefined ? { healthPort: this.healthPort } : {}), models: this.models.map((m) => m.name), oipJsonParser: nativeInferJson ? 'native' : 'JSON.parse' }, 'listening; loading models');
     const t0 = performance.now();
     await this.registry.loadAll(this.models);
     this.lifecycle.state = 'serving';

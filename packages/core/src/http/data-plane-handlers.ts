@@ -4,6 +4,7 @@ import { toPredictions } from '../features/predictions.js';
 import type { InferenceRequest, RequestContext } from '../inference.js';
 import { parseJson, splitBinaryBody } from './body.js';
 import { jsonAnswer, type HttpAnswer } from './http-answer.js';
+import { parseInferJson } from './infer-json.js';
 import { decodeInferRequest, decodeParameters, encodeInferResponse, encodeInferResponseJson } from './oip-json-codec.js';
 import { applyTimeoutParameter } from './request-context.js';
 import type { HttpServices } from './services.js';
@@ -22,7 +23,7 @@ export async function answerInfer(s: HttpServices, ctx: RequestContext, name: st
     const { json, binary } = splitBinaryBody(bytes, headerLength);
     request = decodeInferRequest(json, name, version, binary);
   } else {
-    request = decodeInferRequest(parseJson(bytes), name, version);
+    request = decodeInferRequest(parseInferJson(bytes), name, version);
   }
   applyTimeoutParameter(ctx, request.parameters);
   s.pipeline.stage(ctx, 'decode', t);

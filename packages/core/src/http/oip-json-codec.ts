@@ -66,14 +66,23 @@ function checkNested(a: unknown[], shape: number[], depth: number, at: string): 
  * `datatype`, checking each element's type and range. One pass, pre-sized.
  */
 export function decodeTensorData(raw: unknown, datatype: DataType, shape: number[], path: string): TensorData {
-  if (!Array.isArray(raw)) throw bad(`${path}: must be an array`);
+  // A Float64Array is a flat array of numbers the native body parser already read (infer-json.ts).
+  const numbers = raw instanceof Float64Array;
+  if (!numbers && !Array.isArray(raw)) throw bad(`${path}: must be an array`);
+  const items = raw as ArrayLike<unknown>;
   const n = elementCount(shape);
-  const flat = raw.length === n && (n === 0 || !Array.isArray(raw[0]));
+  const flat = items.length === n && (n === 0 || numbers || !Array.isArray(items[0]));
   if (!flat) {
-    if (raw.length === 0 || !Array.isArray(raw[0])) throw bad(`${path}: shape [${shape.join(', ')}] needs ${n} elements, got ${raw.length}`);
-    checkNested(raw, shape, 0, path);
+    if (numbers || items.length === 0 || !Array.isArray(items[0])) throw bad(`${path}: shape [${shape.join(', ')}] needs ${n} elements, got ${items.length}`);
+    checkNested(raw as unknown[], shape, 0, path);
   }
   const out = allocate(datatype, n);
+  if (numbers && (datatype === 'FP32' || datatype === 'FP64')) {
+    const values = raw as Float64Array;
+    if (datatype === 'FP32') for (let i = 0; i < n; i++) if (Math.abs(values[i]!) > FP32_MAX) throw bad(`${path}[${i}]: ${values[i]} is outside the FP32 range`);
+    (out as Float32Array | Float64Array).set(values);
+    return out;
+  }
   const info = DATA_TYPES[datatype];
   let k = 0;
   const put = (v: unknown): void => {
@@ -115,7 +124,7 @@ export function decodeTensorData(raw: unknown, datatype: DataType, shape: number
     }
   };
   if (flat) {
-    for (let i = 0; i < n; i++) put(raw[i]);
+    for (let i = 0; i < n; i++) put(items[i]);
   } else {
     const fill = (a: unknown[]): void => {
       for (let i = 0; i < a.length; i++) {
@@ -124,7 +133,7 @@ export function decodeTensorData(raw: unknown, datatype: DataType, shape: number
         else put(v);
       }
     };
-    fill(raw);
+    fill(raw as unknown[]);
   }
   return out;
 }

@@ -1,0 +1,52 @@
+import { parseJson } from './body.js';
+
+/** The optional accelerator's interface (`@ponte/oip-json-native`), typed here so core does not depend on it. */
+interface InferBodySplitter {
+  splitInferBody(bytes: Uint8Array): { json: string; data: Array<{ input: number; values: Float64Array }> } | undefined;
+  unavailableReason: string | undefined;
+}
+
+/**
+ * Below this size JSON.parse is faster than the native split (a call into the
+ * addon and two allocations cost ~1.3 µs; the split wins from ~40 full-precision
+ * numbers, and halves the parse of a 256-float row — measured, docs/benchmarks.md).
+ */
+const NATIVE_MIN_BYTES = 512;
+
+async function loadSplitter(): Promise<InferBodySplitter | undefined> {
+  if (process.env['PONTE_NATIVE_JSON'] === '0') return undefined;
+  // A variable specifier: core builds and runs without the package.
+  const name = '@ponte/oip-json-native';
+  try {
+    const mod = (await import(name)) as InferBodySplitter;
+    return mod.unavailableReason === undefined ? mod : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const splitter = await loadSplitter();
+
+/** Whether OIP JSON bodies are parsed with the native accelerator (false: JSON.parse only). */
+export const nativeInferJson: boolean = splitter !== undefined;
+
+/**
+ * Parses an OIP JSON infer body. With `@ponte/oip-json-native` built, flat
+ * number arrays at `inputs[i].data` come back as Float64Arrays holding
+ * exactly the doubles JSON.parse would give (the decoder treats both alike);
+ * any body the addon does not take plainly goes to JSON.parse, which also
+ * words the errors.
+ */
+export function parseInferJson(bytes: Uint8Array): unknown {
+  if (splitter === undefined || bytes.byteLength < NATIVE_MIN_BYTES) return parseJson(bytes);
+  const split = splitter.splitInferBody(bytes);
+  if (split === undefined) return parseJson(bytes);
+  let body: { inputs: Array<Record<string, unknown>> };
+  try {
+    body = JSON.parse(split.json) as typeof body;
+  } catch {
+    return parseJson(bytes);
+  }
+  for (const d of split.data) body.inputs[d.input]!['data'] = d.values;
+  return body;
+}

@@ -1,0 +1,51 @@
+import { createRequire } from 'node:module';
+
+/**
+ * An OIP infer request body split by the native addon: `json` is the body with
+ * every flat number array at `inputs[i].data` written as `null`, and `data`
+ * pairs each such input's index with its numbers, read as JSON.parse reads
+ * them (correctly rounded doubles).
+ */
+export interface SplitInferBody {
+  json: string;
+  data: Array<{ input: number; values: Float64Array }>;
+}
+
+interface Addon {
+  parse(bytes: Uint8Array): Array<string | number | Float64Array> | undefined;
+}
+
+function load(): { addon?: Addon; error?: string } {
+  try {
+    return { addon: createRequire(import.meta.url)('../../build/Release/oip_json.node') as Addon };
+  } catch (e) {
+    return { error: e instanceof Error ? e.message.split('\n')[0]! : String(e) };
+  }
+}
+
+const loaded = load();
+
+/** Why the addon is not available (not built, or failed to load); undefined when it is. */
+export const unavailableReason: string | undefined = loaded.addon === undefined ? loaded.error : undefined;
+
+/**
+ * Splits an OIP JSON infer body, or returns undefined when the addon is not
+ * built or the body is anything but plainly well-formed (invalid JSON,
+ * escaped or repeated `inputs`/`data` keys, a BOM, non-ASCII text, numbers
+ * beyond double range): the caller then parses it with JSON.parse, which
+ * gives the error a client should see.
+ *
+ * @example
+ * ```ts
+ * const split = splitInferBody(Buffer.from('{"inputs":[{"name":"x","shape":[2],"datatype":"FP32","data":[1.5,2]}]}'));
+ * // split.json === '{"inputs":[{"name":"x","shape":[2],"datatype":"FP32","data":null}]}'
+ * // split.data[0] → { input: 0, values: Float64Array [1.5, 2] }
+ * ```
+ */
+export function splitInferBody(bytes: Uint8Array): SplitInferBody | undefined {
+  const r = loaded.addon?.parse(bytes);
+  if (r === undefined) return undefined;
+  const data: SplitInferBody['data'] = [];
+  for (let k = 1; k < r.length; k += 2) data.push({ input: r[k] as number, values: r[k + 1] as Float64Array });
+  return { json: r[0] as string, data };
+}
