@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { stringify } from 'yaml';
 import { processCount, READY_MESSAGE, runPrimary } from './cluster-primary.js';
+import { EXIT } from './exit-codes.js';
 import { ConfigError, createLogger, flushLogger, healthPortSettings, isPonteError, loadConfigFile, PonteServer, redactConfig, type Logger } from '@ponte/core';
 
 export interface Io {
@@ -8,8 +9,7 @@ export interface Io {
   err(s: string): void;
 }
 
-/** Exit codes: 0 ok, 1 runtime failure, 2 bad usage or invalid config. */
-export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+export { EXIT };
 
 function report(io: Io, e: unknown): number {
   if (e instanceof ConfigError) {
@@ -69,7 +69,11 @@ export async function serve(file: string, io: Io, overrides: { port?: number; ho
   } catch (e) {
     return report(io, e);
   }
+  let stopping = false;
   const stop = (signal: string): void => {
+    // Once: a signal sent to the process group reaches a relaunched server twice (gc-relaunch.ts); the drain is bounded by shutdownTimeoutMs.
+    if (stopping) return;
+    stopping = true;
     logger!.info({ signal }, 'signal received, shutting down');
     server.stop().then(() => {
       flushLogger(logger!);
@@ -80,8 +84,8 @@ export async function serve(file: string, io: Io, overrides: { port?: number; ho
       process.exit(EXIT.failure);
     });
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
   try {
     await server.start();
     if (cluster.isWorker) process.send?.({ type: READY_MESSAGE });

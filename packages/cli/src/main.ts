@@ -2,8 +2,12 @@
 import 'reflect-metadata';
 import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
-import { configCheck, configPrint, EXIT, serve, type Io } from './commands.js';
-import { inspectModel } from './inspect.js';
+import type { Io } from './commands.js';
+import { EXIT } from './exit-codes.js';
+import { relaunchWithSingleThreadedGc, usableCpus, wantsSingleThreadedGc } from './gc-relaunch.js';
+
+// commands.js and inspect.js (and with them core, the plugins, ONNX Runtime) are imported when a
+// command needs them, so that a parent relaunching `serve` (gc-relaunch.ts) stays small.
 
 const USAGE = `usage:
   ponte serve [--config FILE] [--port N] [--host H]   serve models from a config (default config/ponte.yaml)
@@ -24,15 +28,19 @@ async function main(argv: string[]): Promise<number> {
         io.err('ponte: --port must be an integer between 0 and 65535\n');
         return EXIT.usage;
       }
+      if (cluster.isPrimary && wantsSingleThreadedGc(process.env, process.execArgv, usableCpus())) return relaunchWithSingleThreadedGc();
+      const { serve } = await import('./commands.js');
       return serve(values.config!, io, { ...(port !== undefined ? { port } : {}), ...(values.host !== undefined ? { host: values.host } : {}) });
     }
     case 'config': {
       const [sub, file] = rest;
       if (file === undefined || (sub !== 'check' && sub !== 'print')) break;
+      const { configCheck, configPrint } = await import('./commands.js');
       return sub === 'check' ? configCheck(file, io) : configPrint(file, io);
     }
     case 'inspect': {
       if (rest[0] === undefined) break;
+      const { inspectModel } = await import('./inspect.js');
       return inspectModel(rest[0], io);
     }
     case '--help': case '-h': case 'help':
