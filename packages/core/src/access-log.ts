@@ -54,7 +54,7 @@ export function accessLogger(logger: Logger): (entry: AccessLogEntry) => void {
  * Access lines of one event-loop turn, handed to the destination as one
  * write. sonic-boom (pino's destination) measures the UTF-8 length of its
  * whole pending chunk on every write, so many small writes cost more than the
- * lines themselves; one write per turn (or per 4 KiB) avoids that. Lines of a
+ * lines themselves; one write per turn (or per 16 KiB) avoids that. Lines of a
  * turn may land after another log line of the same turn; each carries its time.
  */
 class LineBatch {
@@ -69,7 +69,7 @@ class LineBatch {
 
   add(line: string): void {
     this.pending += line;
-    if (this.pending.length >= 4096) this.flush();
+    if (this.pending.length >= 16384) this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.flushSoon);
