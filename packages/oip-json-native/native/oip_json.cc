@@ -4,9 +4,10 @@
 // its fast path). Numbers are read with std::from_chars (correctly rounded,
 // so every value equals what JSON.parse gives).
 //
-// Contract: parse(bytes) returns [json, i0, data0, i1, data1, ...] where json
-// is the body with each replaced array written as `null`, i_k an index into
-// inputs and data_k a Float64Array; or undefined whenever the body is not
+// Contract: parse(bytes, scratch) returns [json, i0, offset0, count0, ...]
+// where json is the body with each replaced array written as `null`, i_k an
+// index into inputs and scratch[offset_k, offset_k + count_k) its numbers; a
+// number (the capacity needed) when scratch is too small; or undefined whenever the body is not
 // plainly the expected shape (invalid JSON, a BOM, escaped or repeated keys,
 // numbers out of double range, bytes outside ASCII in what is kept as
 // JSON). The caller then uses JSON.parse, so this path never has to
@@ -279,29 +280,40 @@ napi_value Undefined(napi_env env) {
   return u;
 }
 
-napi_value Parse(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value arg;
-  if (napi_get_cb_info(env, info, &argc, &arg, nullptr, nullptr) != napi_ok || argc < 1) return Undefined(env);
+bool TypedArrayOf(napi_env env, napi_value value, napi_typedarray_type want, void** data, size_t* length) {
   bool is_typed = false;
-  napi_is_typedarray(env, arg, &is_typed);
-  if (!is_typed) {
-    napi_throw_type_error(env, nullptr, "parse: expected a Uint8Array");
-    return nullptr;
-  }
+  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed) return false;
   napi_typedarray_type type;
-  size_t length;
-  void* data;
   napi_value ab;
   size_t offset;
-  if (napi_get_typedarray_info(env, arg, &type, &length, &data, &ab, &offset) != napi_ok || type != napi_uint8_array) {
-    napi_throw_type_error(env, nullptr, "parse: expected a Uint8Array");
+  return napi_get_typedarray_info(env, value, &type, length, data, &ab, &offset) == napi_ok && type == want;
+}
+
+// parse(bytes: Uint8Array, scratch: Float64Array): the numbers go into scratch
+// (no allocation per call); the result lists [json, input, offset, count, ...].
+// When scratch is too small, the result is the number of values it must hold.
+napi_value Parse(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value args[2];
+  void* data;
+  size_t length;
+  void* scratch;
+  size_t capacity;
+  if (napi_get_cb_info(env, info, &argc, args, nullptr, nullptr) != napi_ok || argc < 2 ||
+      !TypedArrayOf(env, args[0], napi_uint8_array, &data, &length) ||
+      !TypedArrayOf(env, args[1], napi_float64_array, &scratch, &capacity)) {
+    napi_throw_type_error(env, nullptr, "parse: expected (Uint8Array, Float64Array)");
     return nullptr;
   }
   const uint8_t* bytes = static_cast<const uint8_t*>(data);
   Parser parser(bytes, length);
   parser.numbers.reserve(length / 8);
   if (!parser.Run()) return Undefined(env);
+  if (parser.numbers.size() > capacity) {
+    napi_value needed;
+    napi_create_double(env, static_cast<double>(parser.numbers.size()), &needed);
+    return needed;
+  }
 
   std::string json;
   json.reserve(length < 512 ? length : 512);
@@ -316,20 +328,20 @@ napi_value Parse(napi_env env, napi_callback_info info) {
   for (unsigned char c : json)
     if (c >= 0x80) return Undefined(env);
 
+  if (!parser.numbers.empty()) std::memcpy(scratch, parser.numbers.data(), parser.numbers.size() * sizeof(double));
   napi_value result, text;
-  napi_create_array_with_length(env, 1 + 2 * parser.replacements.size(), &result);
+  napi_create_array_with_length(env, 1 + 3 * parser.replacements.size(), &result);
   if (napi_create_string_latin1(env, json.data(), json.size(), &text) != napi_ok) return Undefined(env);
   napi_set_element(env, result, 0, text);
   uint32_t k = 1;
   for (const Replacement& r : parser.replacements) {
-    napi_value index, buffer, array;
-    void* out;
+    napi_value index, first, count;
     napi_create_int32(env, r.input, &index);
-    if (napi_create_arraybuffer(env, r.count * sizeof(double), &out, &buffer) != napi_ok) return Undefined(env);
-    if (r.count > 0) std::memcpy(out, parser.numbers.data() + r.first, r.count * sizeof(double));
-    napi_create_typedarray(env, napi_float64_array, r.count, buffer, 0, &array);
+    napi_create_double(env, static_cast<double>(r.first), &first);
+    napi_create_double(env, static_cast<double>(r.count), &count);
     napi_set_element(env, result, k++, index);
-    napi_set_element(env, result, k++, array);
+    napi_set_element(env, result, k++, first);
+    napi_set_element(env, result, k++, count);
   }
   return result;
 }

@@ -8,11 +8,12 @@ import { createRequire } from 'node:module';
  */
 export interface SplitInferBody {
   json: string;
+  /** Views of a buffer the next call overwrites. */
   data: Array<{ input: number; values: Float64Array }>;
 }
 
 interface Addon {
-  parse(bytes: Uint8Array): Array<string | number | Float64Array> | undefined;
+  parse(bytes: Uint8Array, scratch: Float64Array): Array<string | number> | number | undefined;
 }
 
 function load(): { addon?: Addon; error?: string } {
@@ -28,12 +29,18 @@ const loaded = load();
 /** Why the addon is not available (not built, or failed to load); undefined when it is. */
 export const unavailableReason: string | undefined = loaded.addon === undefined ? loaded.error : undefined;
 
+/** Where the addon writes numbers: reused across calls, grown when a body needs more. */
+let scratch = new Float64Array(4096);
+
 /**
  * Splits an OIP JSON infer body, or returns undefined when the addon is not
  * built or the body is anything but plainly well-formed (invalid JSON,
  * escaped or repeated `inputs`/`data` keys, a BOM, non-ASCII text, numbers
  * beyond double range): the caller then parses it with JSON.parse, which
  * gives the error a client should see.
+ *
+ * The `values` are views of one buffer that the next call overwrites (no
+ * allocation per body): copy them out before splitting another body.
  *
  * @example
  * ```ts
@@ -43,9 +50,18 @@ export const unavailableReason: string | undefined = loaded.addon === undefined 
  * ```
  */
 export function splitInferBody(bytes: Uint8Array): SplitInferBody | undefined {
-  const r = loaded.addon?.parse(bytes);
-  if (r === undefined) return undefined;
+  const addon = loaded.addon;
+  if (addon === undefined) return undefined;
+  let r = addon.parse(bytes, scratch);
+  if (typeof r === 'number') {
+    scratch = new Float64Array(2 ** Math.ceil(Math.log2(r)));
+    r = addon.parse(bytes, scratch);
+  }
+  if (r === undefined || typeof r === 'number') return undefined;
   const data: SplitInferBody['data'] = [];
-  for (let k = 1; k < r.length; k += 2) data.push({ input: r[k] as number, values: r[k + 1] as Float64Array });
+  for (let k = 1; k < r.length; k += 3) {
+    const first = r[k + 1] as number;
+    data.push({ input: r[k] as number, values: scratch.subarray(first, first + (r[k + 2] as number)) });
+  }
   return { json: r[0] as string, data };
 }
