@@ -31,6 +31,8 @@ export const unavailableReason: string | undefined = loaded.addon === undefined 
 
 /** Where the addon writes numbers: reused across calls, grown when a body needs more. */
 let scratch = new Float64Array(4096);
+/** The most numbers the reused buffer grows to (8 MB), so one huge body does not pin its size for good. */
+const MAX_KEPT = 2 ** 20;
 
 /**
  * Splits an OIP JSON infer body, or returns undefined when the addon is not
@@ -52,16 +54,19 @@ let scratch = new Float64Array(4096);
 export function splitInferBody(bytes: Uint8Array): SplitInferBody | undefined {
   const addon = loaded.addon;
   if (addon === undefined) return undefined;
-  let r = addon.parse(bytes, scratch);
+  let buffer = scratch;
+  let r = addon.parse(bytes, buffer);
   if (typeof r === 'number') {
-    scratch = new Float64Array(2 ** Math.ceil(Math.log2(r)));
-    r = addon.parse(bytes, scratch);
+    // Grow the reused buffer up to 8 MB; a rarer, larger body gets a buffer of its own.
+    buffer = new Float64Array(r <= MAX_KEPT ? 2 ** Math.ceil(Math.log2(r)) : r);
+    if (buffer.length <= MAX_KEPT) scratch = buffer;
+    r = addon.parse(bytes, buffer);
   }
   if (r === undefined || typeof r === 'number') return undefined;
   const data: SplitInferBody['data'] = [];
   for (let k = 1; k < r.length; k += 3) {
     const first = r[k + 1] as number;
-    data.push({ input: r[k] as number, values: scratch.subarray(first, first + (r[k + 2] as number)) });
+    data.push({ input: r[k] as number, values: buffer.subarray(first, first + (r[k + 2] as number)) });
   }
   return { json: r[0] as string, data };
 }
