@@ -32,7 +32,7 @@ export { PonteServer, PONTE_VERSION, type PonteServerOptions } from './server.js
 export type { HttpEnv } from './http/http-env.js';
 export { modelMetadata, type ModelMetadata } from './http/model-metadata.js';
 export { decodeTensorData, decodeBinaryTensor, encodeBinaryTensor, tensorDataToJson, decodeInferRequest, encodeInferResponse, encodeInferResponseJson } from './http/oip-json-codec.js';
-export { parseInferJson, nativeInferJson } from './http/infer-json.js';
+export { nativeInferJson } from './http/infer-json.js';
 export { featureLayout, type FeatureLayout } from './features/feature-layout.js';
 export { instancesToRequest, featureNames } from './features/instances.js';
 export { toPredictions, taskOf, mainOutputOf, type Prediction } from './features/predictions.js';

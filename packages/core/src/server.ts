@@ -1,4 +1,3 @@
-import { nativeInferJson } from './http/infer-json.js';
 import 'reflect-metadata';
 import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
@@ -27,6 +26,7 @@ import { Lifecycle } from './lifecycle.js';
 import { createLogger } from './logger.js';
 import type { ModelConfig, ModelFormat } from './model.js';
 import { onObserverFailure } from './observers.js';
+import { nativeInferJson } from './http/infer-json.js';
 import { InferencePipeline } from './pipeline.js';
 import { importPlugins, orderPlugins, PluginHost } from './plugin-host.js';
 import type { Plugin } from './plugin.js';

@@ -27,13 +27,15 @@ struct Replacement {
   size_t begin;
   size_t end;
   int32_t input;
-  size_t first;  // offset into Parser::numbers
+  size_t first;  // offset into the output buffer
   size_t count;
 };
 
 class Parser {
  public:
-  Parser(const uint8_t* data, size_t size) : s_(data), n_(size) {}
+  // Numbers are written to out[0, capacity); past that they are only counted,
+  // so the caller learns how large a buffer the body needs.
+  Parser(const uint8_t* data, size_t size, double* out, size_t capacity) : s_(data), n_(size), out_(out), capacity_(capacity) {}
 
   bool Run() {
     if (n_ >= 3 && s_[0] == 0xEF && s_[1] == 0xBB && s_[2] == 0xBF) return false;
@@ -44,12 +46,14 @@ class Parser {
   }
 
   std::vector<Replacement> replacements;
-  std::vector<double> numbers;
+  size_t count = 0;  // numbers read, written or not
 
  private:
   const uint8_t* s_;
   size_t n_;
   size_t p_ = 0;
+  double* out_;
+  size_t capacity_;
 
   bool At(uint8_t c) const { return p_ < n_ && s_[p_] == c; }
   void Ws() {
@@ -167,24 +171,25 @@ class Parser {
   enum class Arr { kDone, kNotNumbers, kInvalid };
 
   // A flat array of numbers, e.g. [1, -2.5e3]; kNotNumbers at the first element that is not a number.
-  Arr NumberArray(size_t* first, size_t* count) {
-    *first = numbers.size();
+  Arr NumberArray(size_t* first, size_t* n) {
+    *first = count;
     p_++;  // '['
     Ws();
     if (At(']')) {
       p_++;
-      *count = 0;
+      *n = 0;
       return Arr::kDone;
     }
     for (;;) {
       double v;
       Num r = Number(&v);
       if (r == Num::kNotANumber) {
-        numbers.resize(*first);
+        count = *first;
         return Arr::kNotNumbers;
       }
       if (r == Num::kInvalid) return Arr::kInvalid;
-      numbers.push_back(v);
+      if (count < capacity_) out_[count] = v;
+      count++;
       Ws();
       if (At(',')) {
         p_++;
@@ -193,7 +198,7 @@ class Parser {
       }
       if (At(']')) {
         p_++;
-        *count = numbers.size() - *first;
+        *n = count - *first;
         return Arr::kDone;
       }
       return Arr::kInvalid;
@@ -246,14 +251,14 @@ class Parser {
       if (seen) return false;
       seen = true;
       if (!At('[')) return SkipValue();
-      size_t begin = p_, first, count;
-      Arr r = NumberArray(&first, &count);
+      size_t begin = p_, first, n;
+      Arr r = NumberArray(&first, &n);
       if (r == Arr::kInvalid) return false;
       if (r == Arr::kNotNumbers) {
         p_ = begin;
         return SkipValue();
       }
-      replacements.push_back({begin, p_, index, first, count});
+      replacements.push_back({begin, p_, index, first, n});
       return true;
     });
   }
@@ -306,12 +311,11 @@ napi_value Parse(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   const uint8_t* bytes = static_cast<const uint8_t*>(data);
-  Parser parser(bytes, length);
-  parser.numbers.reserve(length / 8);
+  Parser parser(bytes, length, static_cast<double*>(scratch), capacity);
   if (!parser.Run()) return Undefined(env);
-  if (parser.numbers.size() > capacity) {
+  if (parser.count > capacity) {
     napi_value needed;
-    napi_create_double(env, static_cast<double>(parser.numbers.size()), &needed);
+    napi_create_double(env, static_cast<double>(parser.count), &needed);
     return needed;
   }
 
@@ -328,7 +332,6 @@ napi_value Parse(napi_env env, napi_callback_info info) {
   for (unsigned char c : json)
     if (c >= 0x80) return Undefined(env);
 
-  if (!parser.numbers.empty()) std::memcpy(scratch, parser.numbers.data(), parser.numbers.size() * sizeof(double));
   napi_value result, text;
   napi_create_array_with_length(env, 1 + 3 * parser.replacements.size(), &result);
   if (napi_create_string_latin1(env, json.data(), json.size(), &text) != napi_ok) return Undefined(env);
