@@ -77,7 +77,17 @@ export interface PipelineObserver {
   readonly name: string;
   /** The stages `onStage` is called for; every stage when omitted. Core skips the rest (and their clock reads). */
   readonly stages?: readonly PipelineStage[];
-  onRequestStart?(ctx: RequestContext): void;
+  /**
+   * Set when the observer follows only some requests (a sampling tracer): its
+   * `onRequestStart` then returns whether it follows this one, and core calls
+   * its `onStage` and `onRequestEnd` for followed requests only and skips the
+   * clock reads of stages no one else watches — a request it does not follow
+   * costs it that one call. At most 31 selective observers per server; any
+   * beyond are called for every request.
+   */
+  readonly selective?: boolean;
+  /** For a `selective` observer: return `true` to follow this request. Other observers' return values are ignored. */
+  onRequestStart?(ctx: RequestContext): boolean | void;
   onStage?(ctx: RequestContext, stage: PipelineStage, startedAt: number, durationMs: number): void;
   onPrediction?(ctx: RequestContext, request: InferenceRequest, response: InferenceResponse): void;
   onRequestEnd?(ctx: RequestContext, outcome: RequestOutcome): void;

@@ -61,5 +61,10 @@ export interface RequestContext {
   model?: string;
   version?: string;
   batchSize?: number;
+  /**
+   * Set by core when the request starts: which `selective` observers follow it
+   * (one bit each). Whoever builds a context may start it at 0; plugins leave it alone.
+   */
+  following?: number;
   readonly attributes: Map<string | symbol, unknown>;
 }

@@ -42,7 +42,7 @@ export class InferencePipeline {
 
   /** Reports a stage timing measured outside the pipeline (decode, encode). */
   stage(ctx: RequestContext, stage: PipelineStage, startedAt: number): void {
-    if (this.hub.watches(stage)) this.hub.stage(ctx, stage, startedAt, performance.now() - startedAt);
+    if (this.hub.watches(ctx, stage)) this.hub.stage(ctx, stage, startedAt, performance.now() - startedAt);
   }
 
   begin(ctx: RequestContext): void {
@@ -50,7 +50,7 @@ export class InferencePipeline {
   }
 
   end(ctx: RequestContext, status: number, code?: string): void {
-    if (this.hub.watchesEnds) {
+    if (this.hub.watchesEnd(ctx)) {
       const outcome = code === undefined ? { status, durationMs: performance.now() - ctx.startedAt } : { status, code, durationMs: performance.now() - ctx.startedAt };
       this.hub.requestEnd(ctx, outcome);
     }

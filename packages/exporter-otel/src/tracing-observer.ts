@@ -40,8 +40,9 @@ function epochMs(perfMs: number): number {
  * `traceparent` header came in, with a child span per pipeline stage. Spans are
  * created after the fact from the timings core reports (explicit start and end
  * times), so tracing adds no awaits and no work to the answer itself; export
- * happens later, in batches, off the request path. Unsampled requests cost a
- * comparison and a map lookup per hook.
+ * happens later, in batches, off the request path. The observer is `selective`:
+ * core calls its stage and end hooks only for the requests it traces, so an
+ * unsampled request costs one call and a comparison.
  *
  * @example
  * ```ts
@@ -50,6 +51,7 @@ function epochMs(perfMs: number): number {
  */
 export class TracingObserver implements PipelineObserver {
   readonly name = '@ponte/exporter-otel:tracing';
+  readonly selective = true;
   /** Set in start(), cleared in stop(): requests outside that window are not traced. */
   tracer: Tracer | undefined;
   private readonly limiter: TraceRateLimiter | undefined;
@@ -66,17 +68,17 @@ export class TracingObserver implements PipelineObserver {
     this.limiter = maxTracesPerSecond === undefined ? undefined : new TraceRateLimiter(maxTracesPerSecond);
   }
 
-  onRequestStart(ctx: RequestContext): void {
+  onRequestStart(ctx: RequestContext): boolean {
     const tracer = this.tracer;
-    if (tracer === undefined) return;
+    if (tracer === undefined) return false;
     // New traces are sampled here, before any OpenTelemetry work: an unsampled
     // request then costs one comparison instead of a non-recording span, a
     // context and a header parse. (Ponte calls no downstream service, so an
     // unsampled request has no context to propagate.) A caller's traceparent
     // is always honoured by the SDK's parent-based sampler, and not capped.
     if (ctx.headers['traceparent'] === undefined) {
-      if (this.samplingRatio < 1 && Math.random() >= this.samplingRatio) return;
-      if (this.limiter !== undefined && !this.limiter.take(ctx.startedAt)) return;
+      if (this.samplingRatio < 1 && Math.random() >= this.samplingRatio) return false;
+      if (this.limiter !== undefined && !this.limiter.take(ctx.startedAt)) return false;
     }
     const parent: Context = this.propagator.extract(ROOT_CONTEXT, ctx.headers, headerGetter);
     const span = tracer.startSpan(
@@ -86,6 +88,9 @@ export class TracingObserver implements PipelineObserver {
     );
     ctx.attributes.set(SPAN_KEY, span);
     ctx.attributes.set(OTEL_CONTEXT_KEY, trace.setSpan(parent, span));
+    // A caller's unsampled traceparent gives a non-recording span: its context is kept for
+    // other plugins to propagate, but its stages and end need no calls.
+    return span.isRecording();
   }
 
   onStage(ctx: RequestContext, stage: PipelineStage, startedAt: number, durationMs: number): void {

@@ -42,6 +42,7 @@ export function grpcRequestContext(call: ServerUnaryCall<unknown, unknown>, endp
     endpoint,
     headers,
     startedAt,
+    following: 0,
     attributes: new Map(),
   };
   const callDeadline = deadlineMs(call);

@@ -32,9 +32,9 @@ export async function answerInfer(s: HttpServices, ctx: RequestContext, name: st
 
   t = performance.now();
   const allBinary = request.parameters?.['binary_data_output'] === true;
-  const binaryNames = new Set(response.outputs.filter((o) => allBinary || request.outputs?.find((r) => r.name === o.name)?.parameters?.['binary_data'] === true).map((o) => o.name));
+  const binaryNames = allBinary || asksBinaryOutput(request) ? new Set(response.outputs.filter((o) => allBinary || request.outputs?.find((r) => r.name === o.name)?.parameters?.['binary_data'] === true).map((o) => o.name)) : undefined;
   let answer: HttpAnswer;
-  if (binaryNames.size === 0) answer = { status: 200, contentType: 'application/json', body: encodeInferResponseJson(response) };
+  if (binaryNames === undefined || binaryNames.size === 0) answer = { status: 200, contentType: 'application/json', body: encodeInferResponseJson(response) };
   else {
     const { json, binary } = encodeInferResponse(response, binaryNames);
     const header = new TextEncoder().encode(JSON.stringify(json));
@@ -76,4 +76,12 @@ export async function answerPredict(s: HttpServices, ctx: RequestContext, name: 
   const answer = jsonAnswer({ model_name: response.model_name, model_version: response.model_version, ...(response.id !== undefined ? { id: response.id } : {}), predictions: toPredictions(response, used.config, used.signature, rows) });
   s.pipeline.stage(ctx, 'encode', t);
   return answer;
+}
+
+/** Whether some requested output asks for the binary tensor data extension (the JSON answer needs no per-output sorting otherwise). */
+function asksBinaryOutput(request: InferenceRequest): boolean {
+  const outputs = request.outputs;
+  if (outputs === undefined) return false;
+  for (let i = 0; i < outputs.length; i++) if (outputs[i]!.parameters?.['binary_data'] === true) return true;
+  return false;
 }

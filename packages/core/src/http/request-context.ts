@@ -24,6 +24,7 @@ export function restRequestContext(requestId: string, headers: Record<string, st
     endpoint,
     headers,
     startedAt,
+    following: 0,
     attributes: new Map(),
   };
   const header = ctx.headers[TIMEOUT_HEADER];
