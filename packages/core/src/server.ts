@@ -129,6 +129,25 @@ export class PonteServer {
 
   /** Starts plugins, listens, loads every model; resolves once loading has finished (ready or failed). */
   async start(): Promise<void> {
+    try {
+      await this.listen();
+    } catch (e) {
+      // Nothing is serving: undo what did start (plugins' SDKs, timers, worker threads), so that a
+      // failed start leaves no handle keeping the process alive, whether or not the caller calls stop().
+      await this.abortStart();
+      throw e;
+    }
+    this.logger.info({ url: this.url, ...(this.healthPort !== undefined ? { healthPort: this.healthPort } : {}), models: this.models.map((m) => m.name), oipJsonParser: nativeInferJson ? 'native' : 'JSON.parse' }, 'listening; loading models');
+    const t0 = performance.now();
+    await this.registry.loadAll(this.models);
+    this.lifecycle.state = 'serving';
+    this.health?.pulse();
+    const r = this.registry.readiness();
+    this.logger.info({ ready: r.ready, ms: Math.round(performance.now() - t0), notReady: r.models.filter((m) => !m.ready).map((m) => ({ name: m.name, reason: m.reason })) }, r.ready ? 'server ready' : 'server serving, but some required models are not ready');
+  }
+
+  /** Starts the plugins, then the data-plane listener and the health port. */
+  private async listen(): Promise<void> {
     await this.host.startAll();
     const { host, port } = this.config.server;
     const listener = fastLane(this.services, this.logger, this.config.logging.requests, getRequestListener(this.app.fetch));
@@ -142,20 +161,16 @@ export class PonteServer {
     if (health !== undefined) {
       const report = (): HealthReport => healthReport(this.lifecycle, this.registry);
       // In a cluster the primary owns the health port (a worker thread cannot share a cluster port).
-      try {
-        this.health = cluster.isWorker ? new ClusterHealthReporter(report) : await HealthThread.start({ ...health, report, logger: this.logger });
-      } catch (e) {
-        await new Promise<void>((resolve) => this.server!.close(() => resolve()));
-        throw e;
-      }
+      this.health = cluster.isWorker ? new ClusterHealthReporter(report) : await HealthThread.start({ ...health, report, logger: this.logger });
     }
-    this.logger.info({ url: this.url, ...(this.healthPort !== undefined ? { healthPort: this.healthPort } : {}), models: this.models.map((m) => m.name), oipJsonParser: nativeInferJson ? 'native' : 'JSON.parse' }, 'listening; loading models');
-    const t0 = performance.now();
-    await this.registry.loadAll(this.models);
-    this.lifecycle.state = 'serving';
-    this.health?.pulse();
-    const r = this.registry.readiness();
-    this.logger.info({ ready: r.ready, ms: Math.round(performance.now() - t0), notReady: r.models.filter((m) => !m.ready).map((m) => ({ name: m.name, reason: m.reason })) }, r.ready ? 'server ready' : 'server serving, but some required models are not ready');
+  }
+
+  private async abortStart(): Promise<void> {
+    const s = this.server;
+    this.server = undefined;
+    if (s !== undefined) await new Promise<void>((resolve) => s.close(() => resolve()));
+    await this.host.stopAll();
+    this.lifecycle.state = 'stopped';
   }
 
   /** The effective config of every model, as loading will use it. */

@@ -107,3 +107,31 @@ test('definePlugin refuses objects without a name or register', () => {
   assert.throws(() => definePlugin({ name: '', kind: 'other', register() {} }), /name/);
   assert.throws(() => definePlugin({ name: 'x', kind: 'other' } as never), /register/);
 });
+
+test('a start that fails (the port is taken, or a plugin refuses to start) stops the plugins that had started, without stop() being called', async () => {
+  const { createServer } = await import('node:net');
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const port = (taken.address() as { port: number }).port;
+  const events: string[] = [];
+  const mk = (name: string, failStart = false): Plugin => definePlugin({
+    name, kind: 'other',
+    register() {},
+    start() { if (failStart) throw new Error('no collector'); events.push(`start ${name}`); },
+    stop() { events.push(`stop ${name}`); },
+  });
+  try {
+    const busy = await create({ server: { host: '127.0.0.1', port } }, [mk('a'), mk('b')]);
+    await assert.rejects(busy.start(), /EADDRINUSE/);
+    assert.deepEqual(events, ['start a', 'start b', 'stop b', 'stop a']);
+    await busy.stop(); // still safe afterwards, and stops nothing twice
+    assert.deepEqual(events, ['start a', 'start b', 'stop b', 'stop a']);
+
+    events.length = 0;
+    const refusing = await create({}, [mk('a'), mk('c', true)]);
+    assert.equal(await codeOf(refusing.start()), 'PONTE_PLUGIN_FAILED');
+    assert.deepEqual(events, ['start a', 'stop a']);
+  } finally {
+    taken.close();
+  }
+});
