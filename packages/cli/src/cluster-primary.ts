@@ -1,13 +1,16 @@
 import cluster, { type Worker } from 'node:cluster';
-import { availableParallelism } from 'node:os';
-import { flushLogger, serveClusterHealth, type ClusterHealthOptions, type Logger } from '@ponte/core';
+import { flushLogger, serveClusterHealth, usableCpus, type ClusterHealthOptions, type Logger } from '@ponte/core';
 
 /** Message a worker sends once its server is ready. */
 export const READY_MESSAGE = 'ponte:ready';
 
-/** `server.processes` as a count: `auto` is one per core this process may use. */
-export function processCount(setting: number | 'auto'): number {
-  return setting === 'auto' ? availableParallelism() : setting;
+/**
+ * `server.processes` as a count: `auto` is one per CPU this process may use —
+ * its affinity capped by its cgroup CPU quota, rounded up (a 1.5-CPU limit
+ * gives 2), so a pod limited to 2 CPUs on a 64-core node forks 2, not 64.
+ */
+export function processCount(setting: number | 'auto', cpus = usableCpus()): number {
+  return setting === 'auto' ? Math.max(1, Math.ceil(cpus)) : setting;
 }
 
 export interface PrimaryOptions {

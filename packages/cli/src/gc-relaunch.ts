@@ -1,25 +1,9 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { availableParallelism, constants } from 'node:os';
+import { constants } from 'node:os';
 
 /** The V8 flag `ponte serve` adds on one CPU, and the variable that overrides the choice. */
 export const SINGLE_THREADED_GC_FLAG = '--single-threaded-gc';
 export const SINGLE_THREADED_GC_ENV = 'PONTE_SINGLE_THREADED_GC';
-
-/**
- * CPUs the process may use: its affinity (taskset, cpusets) and, under a
- * cgroup v2 CPU quota (a container's `cpu: 1` limit), quota / period.
- */
-export function usableCpus(cpuMaxFile = '/sys/fs/cgroup/cpu.max'): number {
-  let cpus = availableParallelism();
-  try {
-    const [quota, period] = readFileSync(cpuMaxFile, 'utf8').trim().split(/\s+/);
-    if (quota !== undefined && quota !== 'max' && Number(period) > 0) cpus = Math.min(cpus, Number(quota) / Number(period));
-  } catch {
-    // no cgroup v2 quota to read
-  }
-  return cpus;
-}
 
 /**
  * Whether to run the server with V8's single-threaded GC. On one CPU V8's

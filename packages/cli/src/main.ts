@@ -4,10 +4,12 @@ import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import type { Io } from './commands.js';
 import { EXIT } from './exit-codes.js';
-import { relaunchWithSingleThreadedGc, usableCpus, wantsSingleThreadedGc } from './gc-relaunch.js';
+import { usableCpus } from '@ponte/core/usable-cpus';
+import { relaunchWithSingleThreadedGc, wantsSingleThreadedGc } from './gc-relaunch.js';
 
 // commands.js and inspect.js (and with them core, the plugins, ONNX Runtime) are imported when a
-// command needs them, so that a parent relaunching `serve` (gc-relaunch.ts) stays small.
+// command needs them, so that a parent relaunching `serve` (gc-relaunch.ts) stays small; the CPU
+// count comes from core's one-file subpath for the same reason.
 
 const USAGE = `usage:
   ponte serve [--config FILE] [--port N] [--host H]   serve models from a config (default config/ponte.yaml)

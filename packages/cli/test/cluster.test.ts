@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXAMPLE_MODELS } from '@ponte/core/testing';
+import { processCount } from '../src/cluster-primary.js';
 import { runCli, startServe } from './cli-process.js';
 
 function config(extra: string): string {
@@ -101,4 +102,11 @@ test('with several processes and server.health.port, the primary answers probes 
 
   child.kill('SIGTERM');
   assert.equal(await exited, 0);
+});
+
+test('processes: auto forks one per usable CPU, rounding a fractional container limit up; a number is taken as given', () => {
+  assert.equal(processCount('auto', 2), 2);
+  assert.equal(processCount('auto', 1.5), 2);
+  assert.equal(processCount('auto', 0.5), 1);
+  assert.equal(processCount(3, 64), 3);
 });

@@ -8,10 +8,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXAMPLE_MODELS, REPO_ROOT } from '@ponte/core/testing';
-import { SINGLE_THREADED_GC_FLAG, usableCpus, wantsSingleThreadedGc } from '../src/gc-relaunch.js';
+import { SINGLE_THREADED_GC_FLAG, wantsSingleThreadedGc } from '../src/gc-relaunch.js';
 import { CLI } from './cli-process.js';
 
 test('single-threaded GC is chosen on one usable CPU, unless the variable says otherwise or the flag is already there', () => {
@@ -21,15 +21,6 @@ test('single-threaded GC is chosen on one usable CPU, unless the variable says o
   assert.equal(wantsSingleThreadedGc({ PONTE_SINGLE_THREADED_GC: '0' }, [], 1), false);
   assert.equal(wantsSingleThreadedGc({ PONTE_SINGLE_THREADED_GC: '1' }, [], 8), true);
   assert.equal(wantsSingleThreadedGc({ PONTE_SINGLE_THREADED_GC: '1' }, [SINGLE_THREADED_GC_FLAG], 1), false);
-});
-
-test('usable CPUs count a cgroup CPU quota (a container limit) as well as the affinity', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ponte-cpumax-'));
-  const file = (text: string): string => { const f = join(dir, `cpu.max-${text.replace(/\W/g, '_')}`); writeFileSync(f, `${text}\n`); return f; };
-  assert.equal(usableCpus(file('100000 100000')), Math.min(availableParallelism(), 1));
-  assert.equal(usableCpus(file('50000 100000')), Math.min(availableParallelism(), 0.5));
-  assert.equal(usableCpus(file('max 100000')), availableParallelism());
-  assert.equal(usableCpus(join(dir, 'absent')), availableParallelism());
 });
 
 const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;

@@ -25,6 +25,7 @@ export { InferencePipeline } from './pipeline.js';
 export { DeadlineWatch } from './deadline-watch.js';
 export { notifyObservers } from './observers.js';
 export { Lifecycle, type ServerState } from './lifecycle.js';
+export { usableCpus, cgroupCpuQuota } from './usable-cpus.js';
 export { healthReport, type HealthReport, type ModelReadiness } from './health/health-report.js';
 export { serveClusterHealth, type ClusterHealthOptions } from './health/cluster-health.js';
 export { HEALTH_PATHS, healthPortSettings } from './health/health-listener.js';

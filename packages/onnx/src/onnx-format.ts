@@ -1,5 +1,4 @@
-import { availableParallelism } from 'node:os';
-import { allocate, elementCount, type LoadedModel, type ModelFormat, type ModelLoadRequest, type Tensor } from '@ponte/core';
+import { allocate, elementCount, usableCpus, type LoadedModel, type ModelFormat, type ModelLoadRequest, type Tensor } from '@ponte/core';
 import type { Logger } from '@ponte/core';
 import { needsPairing, PairedSingleRows } from './batch-invariance.js';
 import { InlineSession } from './inline-session.js';
@@ -29,8 +28,8 @@ export function onnxFormat(defaults: OnnxOptions, logger: Logger): ModelFormat {
     if (executor === 'inline') return inline;
     // A worker thread only pays off when it has a core of its own: with one
     // core (a 1-CPU container, or a process pinned with taskset) it competes
-    // with the HTTP thread and adds a hop per batch.
-    const cores = availableParallelism();
+    // with the HTTP thread and adds a hop per batch. A container's CPU quota counts, not the node's cores.
+    const cores = usableCpus();
     const micros = await timeOneRow(inline);
     const useWorkers = cores > 1 && micros > AUTO_WORKER_THRESHOLD_MICROS;
     logger.info({ model: req.name, version: req.version, oneRowMicros: Math.round(micros), cores, executor: useWorkers ? 'worker' : 'inline' }, 'onnx executor chosen');
