@@ -12,7 +12,7 @@ export function telemetrySection(r: BenchResults): string[] {
     `Ponte OIP (batching on) on ${t.model}, ${t.connections} connections (wrk), one fresh server per run with its golden check and warm-up, 5 rounds of 6 s in a full run; the set-ups are run interleaved (off, metrics, tracing, reference, off, …) and each row shows the median over its runs. All set-ups log one access line per request and validate with JSON Schema. ` +
       'Off: `@ponte/onnx` + `@ponte/validator-jsonschema` only. Metrics: `@ponte/exporter-prometheus` added (nothing scrapes it during the run). ' +
       'Metrics + tracing: `@ponte/exporter-otel` added too with its tracing defaults (`samplingRatio: 0.01` and `maxTracesPerSecond: 20`: 1 % of new traces recorded, at most 20 a second, each with a server span and a child span per stage — decode, validate, queue, run, encode; batch export every 5 s or per 512 spans, serialized and sent from a worker thread) and `metrics: false` (Prometheus already has them), exporting OTLP/HTTP protobuf to a sink in the bench process (CPU 1) that answers 200. ' +
-      'Reference (not a target): the same with OpenTelemetry metrics on too (every request recorded twice, in prom-client and in the OTel SDK). ' +
+      'Reference (not a target): the same with OpenTelemetry metrics on too (every request recorded twice: by prom-client and by the OTel plugin, which exports through the SDK). ' +
       `Target: each telemetry-on row ≥ ${TELEMETRY_MIN_RATIO * 100}% of off. Run-to-run noise on a shared machine is about ±10%; the spread column shows this run's.`,
     '',
     '| set-up | runs | median req/s | median p99 ms | vs off | spread (max−min)/median | each run req/s | OTLP trace exports per run |',

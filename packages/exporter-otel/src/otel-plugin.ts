@@ -46,7 +46,7 @@ export const otelExporter = definePlugin<OtelExporterOptions>({
     const state = states.get(ctx)!;
     state.sources.registry = ctx.root.resolve<ModelRegistry>(Tokens.ModelRegistry);
     state.sources.lifecycle = ctx.root.resolve<Lifecycle>(Tokens.Lifecycle);
-    const sdk = new OtelSdk(ctx.options, ctx.logger);
+    const sdk = new OtelSdk(ctx.options, ctx.logger, (resource, scope) => state.metrics.producer(resource, scope));
     state.sdk = sdk;
     state.tracing.tracer = sdk.tracer;
     state.metrics.bind(sdk.meter);

@@ -2,8 +2,8 @@ import { metrics, propagation, trace, type Meter, type Tracer } from '@opentelem
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPMetricExporter as JsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as ProtoMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
-import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
-import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { defaultResource, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import { MeterProvider, PeriodicExportingMetricReader, type MetricProducer } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, AlwaysOnSampler } from '@opentelemetry/sdk-trace-base';
 import { PONTE_VERSION, type Logger } from '@ponte/core';
 import { ExportFailureReporter } from './export-failure-reporter.js';
@@ -39,6 +39,8 @@ export class OtelSdk {
   constructor(
     private readonly options: OtelExporterOptions,
     private readonly logger: Logger,
+    /** Metrics aggregated outside the SDK (Ponte's per-request series), exported with the SDK's own. */
+    metricProducer?: (resource: Resource, scope: { name: string; version: string }) => MetricProducer,
   ) {
     const o = options;
     const reporter = new ExportFailureReporter(logger, o.errorLogIntervalMillis);
@@ -72,6 +74,7 @@ export class OtelSdk {
         resource,
         readers: [new PeriodicExportingMetricReader({
           exporter,
+          ...(metricProducer !== undefined ? { metricProducers: [metricProducer(resource, { name: SCOPE, version: PONTE_VERSION })] } : {}),
           exportIntervalMillis: o.metricExportIntervalMillis,
           // The SDK refuses a timeout longer than the interval.
           exportTimeoutMillis: Math.min(o.exportTimeoutMillis, o.metricExportIntervalMillis),

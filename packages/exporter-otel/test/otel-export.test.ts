@@ -89,6 +89,7 @@ describe('OpenTelemetry export to a collector', () => {
   it('exports service and runtime metrics over OTLP', async () => {
     const N = 4;
     for (let i = 0; i < N; i++) assert.equal((await post(`${server.url}/v1/models/purchase:predict`, { instances: [ROW] })).status, 200);
+    assert.equal((await post(`${server.url}/v1/models/purchase:predict`, { instances: [{ ...ROW, age: -1 }] })).status, 400);
     const requests = await eventually('ponte.requests to count the predicts', () => {
       const m = collector.latestMetrics().get('ponte.requests');
       const p = m?.points.find((pt) => pt.attributes['ponte.endpoint'] === 'predict' && pt.attributes['ponte.model.name'] === 'purchase' && pt.attributes['http.response.status_code'] === 200);
@@ -102,6 +103,16 @@ describe('OpenTelemetry export to a collector', () => {
       assert.ok(metrics.has(name), `${name} is exported`);
     }
     assert.equal(metrics.get('ponte.model.ready')?.points.find((p) => p.attributes['ponte.model.name'] === 'purchase')?.value, 1);
+
+    // Cumulative and consistent with each other, as a dashboard would read them.
+    const predicts = (name: string) => metrics.get(name)?.points.filter((p) => p.attributes['ponte.endpoint'] === 'predict' && p.attributes['ponte.model.name'] === 'purchase' && p.attributes['ponte.protocol'] === 'rest') ?? [];
+    const answered = predicts('ponte.requests').reduce((n, p) => n + p.value, 0);
+    const rejected = predicts('ponte.requests').find((p) => p.attributes['http.response.status_code'] === 400)?.value ?? 0;
+    assert.ok(rejected >= 1, 'the rejected predict is counted with its status');
+    assert.equal(predicts('ponte.errors').find((p) => p.attributes['error.type'] === 'PONTE_VALIDATION_FAILED')?.value, rejected, 'each rejected predict is an error with its code');
+    assert.equal(predicts('ponte.request.duration')[0]?.value, answered, 'every answered predict has its duration recorded once');
+    const batches = metrics.get('ponte.batch.size')?.points.find((p) => p.attributes['ponte.model.name'] === 'purchase' && p.attributes['ponte.model.version'] === '1');
+    assert.ok(batches !== undefined && batches.value >= 1 && batches.value <= answered, 'purchase batches are recorded');
   });
 });
 
