@@ -56,7 +56,7 @@ function rawBytes(input: GrpcLoadInput): Buffer {
   return Buffer.from(view.buffer, view.byteOffset, view.byteLength);
 }
 
-function buildRequest(opts: GrpcLoadOptions): Record<string, unknown> {
+function buildRequest(opts: Pick<GrpcLoadOptions, 'model' | 'inputs' | 'raw'>): Record<string, unknown> {
   const inputs = opts.inputs.map((t) => {
     const tensor: Record<string, unknown> = { name: t.name, datatype: t.datatype, shape: t.shape };
     if (!opts.raw) {
@@ -69,6 +69,27 @@ function buildRequest(opts: GrpcLoadOptions): Record<string, unknown> {
   const request: Record<string, unknown> = { model_name: opts.model, inputs };
   if (opts.raw) request['raw_input_contents'] = opts.inputs.map(rawBytes);
   return request;
+}
+
+const PROTO_OPTIONS = { keepCase: true, longs: String, enums: String, defaults: false, arrays: true, oneofs: true };
+
+function protoPath(): string {
+  return createRequire(import.meta.url).resolve('@ponte/grpc/proto/grpc_predict_v2.proto');
+}
+
+/**
+ * The bytes of one `ModelInfer` call on the wire, for a load generator that
+ * replays them (h2load): the gRPC frame prefix (not compressed, big-endian
+ * length) and the protobuf request, serialized by the same definition the
+ * client uses.
+ */
+export function grpcInferFrame(opts: Pick<GrpcLoadOptions, 'model' | 'inputs' | 'raw'>): Buffer {
+  const def = loadSync(protoPath(), PROTO_OPTIONS)['inference.GRPCInferenceService'] as unknown as Record<string, { requestSerialize: (v: unknown) => Buffer }>;
+  const message = def['ModelInfer']!.requestSerialize(buildRequest(opts));
+  const frame = Buffer.alloc(5 + message.length);
+  frame.writeUInt32BE(message.length, 1);
+  message.copy(frame, 5);
+  return frame;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -90,8 +111,7 @@ function percentile(sorted: number[], p: number): number {
  */
 export async function runGrpcLoad(opts: GrpcLoadOptions): Promise<GrpcLoadResult> {
   if (!(opts.concurrency >= 1)) throw new Error('grpc-load: concurrency must be >= 1');
-  const protoPath = createRequire(import.meta.url).resolve('@ponte/grpc/proto/grpc_predict_v2.proto');
-  const pkg = loadPackageDefinition(loadSync(protoPath, { keepCase: true, longs: String, enums: String, defaults: false, arrays: true, oneofs: true }));
+  const pkg = loadPackageDefinition(loadSync(protoPath(), PROTO_OPTIONS));
   const Client = (pkg['inference'] as GrpcObject)['GRPCInferenceService'] as ServiceClientConstructor;
   const client = new Client(opts.address, credentials.createInsecure(), { 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
   const infer = (client as unknown as Record<string, Function>)['ModelInfer']!.bind(client) as (req: unknown, md: Metadata, o: { deadline: number }, cb: (err: ServiceError | null) => void) => void;

@@ -1,7 +1,10 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { credentials, loadPackageDefinition, Metadata, type GrpcObject, type ServiceClientConstructor, type ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import { launch } from './contender.js';
+import { launch, LOAD_CPU } from './contender.js';
+import { failedGrpcCalls, h2loadAvailable, h2loadCommandLine, runH2load, type H2loadRun } from './h2load.js';
 import { compareValues, type Golden } from './golden.js';
 import type { LoadPlan } from './load.js';
 import { goldenOf } from './models.js';
@@ -73,16 +76,19 @@ export async function checkGoldenGrpc(address: string, model: string, golden: Go
 
 /**
  * The gRPC row: Ponte (batching on) with '@ponte/grpc' on a free port, its
- * golden rows checked over gRPC, then loaded by `runGrpcLoad` (grpc-load.ts,
- * a @grpc/grpc-js client in the bench process on CPU 1, one HTTP/2 channel,
- * `connections` calls in flight). The client is Node too, so the row can be
- * client-bound: it is not comparable one-to-one with wrk's rows.
+ * golden rows checked over gRPC, then loaded on CPU 1 — by h2load when it is
+ * installed (C, one HTTP/2 connection with `connections` calls in flight,
+ * replaying the serialized `ModelInfer` call; calls that did not end OK are
+ * counted from Ponte's request log), else by `runGrpcLoad` (grpc-load.ts, a
+ * @grpc/grpc-js client in the bench process, which can be the limit).
  */
 export async function measureGrpc(model: string, plan: LoadPlan, prometheus: boolean): Promise<LoadRow> {
   const row: LoadRow = { model, key: GRPC_KEY, label: LABEL, connections: plan.connections, status: 'failed' };
   let runGrpcLoad: typeof import('./grpc-load.js').runGrpcLoad;
+  let grpcInferFrame: typeof import('./grpc-load.js').grpcInferFrame;
+  const useH2load = h2loadAvailable();
   try {
-    ({ runGrpcLoad } = await import('./grpc-load.js'));
+    ({ runGrpcLoad, grpcInferFrame } = await import('./grpc-load.js'));
   } catch (e) {
     return { ...row, status: 'todo', note: `grpc-load.js does not load (${(e as Error).message.split('\n')[0]}); the lead engineer fills this row` };
   }
@@ -103,17 +109,29 @@ export async function measureGrpc(model: string, plan: LoadPlan, prometheus: boo
     row.golden = g;
     if (!g.ok) return { ...row, note: `wrong answers, not measured: ${g.failures.slice(0, 2).join('; ')}` };
     const inputs = [{ name: golden.input_name, datatype: 'FP32', shape: [1, golden.inputs[0]!.length], data: golden.inputs[0]! }];
-    const load = (s: number) => runGrpcLoad({ address, model, inputs, concurrency: plan.connections, durationMs: s * 1000 });
-    plan.onCommand?.('gRPC load', `runGrpcLoad({ address: '${address}', model: '${model}', concurrency: ${plan.connections}, durationMs: ${plan.durationS * 1000} })  # packages/bench/src/grpc-load.ts, in the bench process (CPU 1)`);
+    let load: (s: number) => Promise<LoadStats>;
+    if (useH2load) {
+      const bodyFile = join(plan.tmp, `grpc-${model}.bin`);
+      writeFileSync(bodyFile, grpcInferFrame({ model, inputs }));
+      let n = 0;
+      const run = (s: number): H2loadRun => ({ url: `http://127.0.0.1:${grpcPort}/inference.GRPCInferenceService/ModelInfer`, bodyFile, streams: plan.connections, durationS: s, cpu: LOAD_CPU, logFile: join(plan.tmp, `h2load-${model}-${++n}.tsv`) });
+      load = (s) => runH2load(run(s));
+      plan.onCommand?.('gRPC load', h2loadCommandLine(run(plan.durationS)));
+    } else {
+      load = async (s) => {
+        const r = await runGrpcLoad({ address, model, inputs, concurrency: plan.connections, durationMs: s * 1000 });
+        // grpc-load reports p50/p99 only.
+        return { requests: r.requests, durationS: r.seconds, rps: r.rps, p50Ms: r.p50Ms, p90Ms: NaN, p99Ms: r.p99Ms, maxMs: NaN, errors: r.errors, non2xx: r.errors };
+      };
+      plan.onCommand?.('gRPC load', `runGrpcLoad({ address: '${address}', model: '${model}', concurrency: ${plan.connections}, durationMs: ${plan.durationS * 1000} })  # packages/bench/src/grpc-load.ts, in the bench process (CPU 1)`);
+    }
     if (plan.warmupS > 0) await load(plan.warmupS);
     const runs: LoadStats[] = [];
     let peakRssMb = 0;
     for (let i = 0; i < plan.runs; i++) {
       const sampler = new RssSampler(proc.pid, 250).start();
       try {
-        const r = await load(plan.durationS);
-        // grpc-load reports p50/p99 only.
-        runs.push({ requests: r.requests, durationS: r.seconds, rps: r.rps, p50Ms: r.p50Ms, p90Ms: NaN, p99Ms: r.p99Ms, maxMs: NaN, errors: r.errors, non2xx: r.errors });
+        runs.push(await load(plan.durationS));
       } finally {
         peakRssMb = Math.max(peakRssMb, sampler.stop().peakMb);
       }
@@ -121,15 +139,23 @@ export async function measureGrpc(model: string, plan: LoadPlan, prometheus: boo
     const stats = medianRun(runs);
     plan.log?.(`  ${LABEL.padEnd(40)} ${model.padEnd(9)} c=${plan.connections}: ${Math.round(stats.rps)} req/s, p50 ${stats.p50Ms.toFixed(2)} ms, p99 ${stats.p99Ms.toFixed(2)} ms`);
     const errors = runs.reduce((s, r) => s + r.errors, 0);
-    return {
-      ...row, status: 'ok', stats, runs, peakRssMb,
-      note: `load from grpc-load.ts (a Node @grpc/grpc-js client on CPU 1, ${plan.connections} calls in flight on one channel), not wrk: the client may be the limit${errors ? `; ${errors} failed calls` : ''}`,
-    };
+    Object.assign(row, {
+      status: 'ok', stats, runs, peakRssMb,
+      note: useH2load
+        ? `load from h2load on CPU 1 (one HTTP/2 connection, ${plan.connections} calls in flight), not wrk${errors ? `; ${errors} failed calls` : ''}`
+        : `load from grpc-load.ts (a Node @grpc/grpc-js client on CPU 1, ${plan.connections} calls in flight on one channel), not wrk: the client may be the limit${errors ? `; ${errors} failed calls` : ''}`,
+    });
   } catch (e) {
-    return { ...row, note: (e as Error).message.split('\n')[0] };
+    return { ...row, status: 'failed', note: (e as Error).message.split('\n')[0] };
   } finally {
     // Read at the end: the logger writes asynchronously.
     plan.onPonteFacts?.(c, ponteFacts(proc.logFile));
     await proc.stop();
   }
+  if (useH2load && row.status === 'ok') {
+    // h2load sees HTTP 200 for a gRPC error too: the server's log says how each call ended.
+    const failed = failedGrpcCalls(readFileSync(proc.logFile, 'utf8'));
+    if (failed > 0) return { ...row, status: 'failed', note: `${failed} calls did not end OK in Ponte's request log: ${row.note ?? ''}` };
+  }
+  return row;
 }

@@ -40,6 +40,31 @@ export function shellQuote(a: string): string {
   return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
 }
 
+/** What a load generator printed, and how it exited. */
+export interface CapturedRun {
+  stdout: string;
+  stderr: string;
+  code: number | null;
+}
+
+/**
+ * Runs `taskset -c <cpu> <argv…>` to completion and resolves with what it
+ * printed; a run that outlives `limitS` is killed. Rejects only when the
+ * command cannot be started (`name` says which tool in the message).
+ */
+export function runPinnedCapture(name: string, cpu: number, argv: readonly string[], limitS: number, env: NodeJS.ProcessEnv = process.env): Promise<CapturedRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('taskset', ['-c', String(cpu), ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    const killer = setTimeout(() => child.kill('SIGKILL'), limitS * 1000);
+    child.once('error', (e) => { clearTimeout(killer); reject(new Error(`could not run ${name}: ${e.message}`)); });
+    child.once('close', (code) => { clearTimeout(killer); resolve({ stdout, stderr, code }); });
+  });
+}
+
 /**
  * Starts `taskset -c <cpu> <command> <args>` detached in a new process group.
  * The process is tracked until it exits, and `killAllSync` / the handlers of

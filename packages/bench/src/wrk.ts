@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
 import type { LoadStats } from './results.js';
-import { shellQuote } from './processes.js';
+import { runPinnedCapture, shellQuote } from './processes.js';
 
 /** How to run wrk against one URL. */
 export interface WrkRun {
@@ -69,28 +68,14 @@ export async function runWrk(r: WrkRun): Promise<LoadStats> {
  * stdout, for scripts that print more than the `WRK_JSON` line
  * (wrk/post-status.lua). Rejects when wrk printed no `WRK_JSON` line.
  */
-export function runWrkOutput(r: WrkRun): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('taskset', ['-c', String(r.cpu), ...wrkArgs(r)], {
-      env: { ...process.env, WRK_BODY_FILE: r.bodyFile },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => { out += d; });
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => { err += d; });
-    const killer = setTimeout(() => child.kill('SIGKILL'), (r.durationS + 30) * 1000);
-    child.once('error', (e) => { clearTimeout(killer); reject(new Error(`could not run wrk: ${e.message}`)); });
-    child.once('close', (code) => {
-      clearTimeout(killer);
-      try {
-        parseWrkOutput(out);
-        resolve(out);
-      } catch (e) {
-        reject(new Error(`wrk exited ${code}: ${err.trim()} ${(e as Error).message}`));
-      }
-    });
-  });
+export async function runWrkOutput(r: WrkRun): Promise<string> {
+  const { stdout, stderr, code } = await runPinnedCapture('wrk', r.cpu, wrkArgs(r), r.durationS + 30, { ...process.env, WRK_BODY_FILE: r.bodyFile });
+  try {
+    parseWrkOutput(stdout);
+  } catch (e) {
+    throw new Error(`wrk exited ${code}: ${stderr.trim()} ${(e as Error).message}`);
+  }
+  return stdout;
 }
 
 /** The run with the median req/s (the lower middle for an even count). */
