@@ -1,8 +1,10 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BATCH_ROWS, batchTensor, checkBatchGrpc, checkBatchRest, oipBatchBody } from './batched-golden.js';
 import { launch, LOAD_CPU } from './contender.js';
 import { freePort } from './free-port.js';
+import { grpcLoader } from './grpc.js';
+import { failedGrpcCalls, h2loadAvailable } from './h2load.js';
 import type { LoadPlan } from './load.js';
 import { goldenOf } from './models.js';
 import { POST_LUA } from './paths.js';
@@ -29,6 +31,7 @@ export async function measureBatched(model: string, plan: LoadPlan, prometheus: 
     ? { ...base, protocol: 'grpc', label: `Ponte gRPC, ${n} rows/request`, status: 'failed' }
     : { ...base, protocol: 'grpc', label: `Ponte gRPC, ${n} rows/request`, status: 'todo', note: '@ponte/grpc is not built or does not load' };
   const grpcPort = grpc ? await freePort() : undefined;
+  const useH2load = grpc && h2loadAvailable();
   const c = { ...ponte({ model, batching: true, prometheus, ...(grpcPort !== undefined ? { grpcPort } : {}) }, 'oip'), key: 'ponte-batched', label: 'Ponte, batched requests' };
   let launched;
   try {
@@ -57,31 +60,31 @@ export async function measureBatched(model: string, plan: LoadPlan, prometheus: 
     } catch (e) {
       rest.note = (e as Error).message.split('\n')[0];
     }
-    // gRPC, runGrpcLoad in the bench process.
+    // gRPC: h2load when installed, else runGrpcLoad in the bench process.
     if (grpcPort !== undefined) {
       try {
         const address = `127.0.0.1:${grpcPort}`;
         rpc.golden = await checkBatchGrpc(address, model, golden, n);
         if (!rpc.golden.ok) throw new Error(`wrong answers, not measured: ${rpc.golden.failures.slice(0, 2).join('; ')}`);
-        const { runGrpcLoad } = await import('./grpc-load.js');
-        const load = (s: number) => runGrpcLoad({ address, model, inputs: [batchTensor(golden, n)], concurrency: plan.connections, durationMs: s * 1000 });
-        plan.onCommand?.(`gRPC load, ${n} rows/request`, `runGrpcLoad({ address: '${address}', model: '${model}', inputs: [<${n}×${golden.inputs[0]!.length} FP32>], concurrency: ${plan.connections}, durationMs: ${plan.durationS * 1000} })  # packages/bench/src/grpc-load.ts, in the bench process (CPU 1)`);
+        const load = grpcLoader({ port: grpcPort, model, inputs: [batchTensor(golden, n)], plan, what: `gRPC load, ${n} rows/request`, h2load: useH2load });
         if (plan.warmupS > 0) await load(plan.warmupS);
         const runs: LoadStats[] = [];
-        for (let i = 0; i < plan.runs; i++) {
-          const r = await load(plan.durationS);
-          runs.push({ requests: r.requests, durationS: r.seconds, rps: r.rps, p50Ms: r.p50Ms, p90Ms: NaN, p99Ms: r.p99Ms, maxMs: NaN, errors: r.errors, non2xx: r.errors });
-        }
+        for (let i = 0; i < plan.runs; i++) runs.push(await load(plan.durationS));
         Object.assign(rpc, finish(runs));
         log(plan, rpc);
       } catch (e) {
         rpc.note = (e as Error).message.split('\n')[0];
       }
     }
-    return [rest, rpc];
   } finally {
     await proc.stop();
   }
+  if (useH2load && rpc.status === 'ok') {
+    // h2load sees HTTP 200 for a gRPC error too: the server's log says how each call ended.
+    const failed = failedGrpcCalls(readFileSync(proc.logFile, 'utf8'));
+    if (failed > 0) Object.assign(rpc, { status: 'failed', note: `${failed} calls did not end OK in Ponte's request log` });
+  }
+  return [rest, rpc];
 }
 
 function finish(runs: LoadStats[]): Partial<BatchedRow> {

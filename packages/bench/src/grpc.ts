@@ -5,6 +5,7 @@ import { credentials, loadPackageDefinition, Metadata, type GrpcObject, type Ser
 import { loadSync } from '@grpc/proto-loader';
 import { launch, LOAD_CPU } from './contender.js';
 import { failedGrpcCalls, h2loadAvailable, h2loadCommandLine, runH2load, type H2loadRun } from './h2load.js';
+import { grpcInferFrame, runGrpcLoad, type GrpcLoadInput } from './grpc-load.js';
 import { compareValues, type Golden } from './golden.js';
 import type { LoadPlan } from './load.js';
 import { goldenOf } from './models.js';
@@ -84,14 +85,7 @@ export async function checkGoldenGrpc(address: string, model: string, golden: Go
  */
 export async function measureGrpc(model: string, plan: LoadPlan, prometheus: boolean): Promise<LoadRow> {
   const row: LoadRow = { model, key: GRPC_KEY, label: LABEL, connections: plan.connections, status: 'failed' };
-  let runGrpcLoad: typeof import('./grpc-load.js').runGrpcLoad;
-  let grpcInferFrame: typeof import('./grpc-load.js').grpcInferFrame;
   const useH2load = h2loadAvailable();
-  try {
-    ({ runGrpcLoad, grpcInferFrame } = await import('./grpc-load.js'));
-  } catch (e) {
-    return { ...row, status: 'todo', note: `grpc-load.js does not load (${(e as Error).message.split('\n')[0]}); the lead engineer fills this row` };
-  }
   const grpcPort = await freePort();
   const c = { ...ponte({ model, batching: true, prometheus, grpcPort }, 'oip'), key: GRPC_KEY, label: LABEL };
   let launched;
@@ -109,22 +103,7 @@ export async function measureGrpc(model: string, plan: LoadPlan, prometheus: boo
     row.golden = g;
     if (!g.ok) return { ...row, note: `wrong answers, not measured: ${g.failures.slice(0, 2).join('; ')}` };
     const inputs = [{ name: golden.input_name, datatype: 'FP32', shape: [1, golden.inputs[0]!.length], data: golden.inputs[0]! }];
-    let load: (s: number) => Promise<LoadStats>;
-    if (useH2load) {
-      const bodyFile = join(plan.tmp, `grpc-${model}.bin`);
-      writeFileSync(bodyFile, grpcInferFrame({ model, inputs }));
-      let n = 0;
-      const run = (s: number): H2loadRun => ({ url: `http://127.0.0.1:${grpcPort}/inference.GRPCInferenceService/ModelInfer`, bodyFile, streams: plan.connections, durationS: s, cpu: LOAD_CPU, logFile: join(plan.tmp, `h2load-${model}-${++n}.tsv`) });
-      load = (s) => runH2load(run(s));
-      plan.onCommand?.('gRPC load', h2loadCommandLine(run(plan.durationS)));
-    } else {
-      load = async (s) => {
-        const r = await runGrpcLoad({ address, model, inputs, concurrency: plan.connections, durationMs: s * 1000 });
-        // grpc-load reports p50/p99 only.
-        return { requests: r.requests, durationS: r.seconds, rps: r.rps, p50Ms: r.p50Ms, p90Ms: NaN, p99Ms: r.p99Ms, maxMs: NaN, errors: r.errors, non2xx: r.errors };
-      };
-      plan.onCommand?.('gRPC load', `runGrpcLoad({ address: '${address}', model: '${model}', concurrency: ${plan.connections}, durationMs: ${plan.durationS * 1000} })  # packages/bench/src/grpc-load.ts, in the bench process (CPU 1)`);
-    }
+    const load = grpcLoader({ port: grpcPort, model, inputs, plan, what: 'gRPC load', h2load: useH2load });
     if (plan.warmupS > 0) await load(plan.warmupS);
     const runs: LoadStats[] = [];
     let peakRssMb = 0;
@@ -158,4 +137,42 @@ export async function measureGrpc(model: string, plan: LoadPlan, prometheus: boo
     if (failed > 0) return { ...row, status: 'failed', note: `${failed} calls did not end OK in Ponte's request log: ${row.note ?? ''}` };
   }
   return row;
+}
+
+/** What `grpcLoader` needs: the server's gRPC port, the call's tensors, and the plan it reports to. */
+export interface GrpcLoaderOptions {
+  port: number;
+  model: string;
+  inputs: GrpcLoadInput[];
+  plan: LoadPlan;
+  /** The report's name for the load command. */
+  what: string;
+  /** Drive the load with h2load (else with `runGrpcLoad` in the bench process). */
+  h2load: boolean;
+}
+
+/**
+ * A function running one bounded gRPC load of `s` seconds against `ModelInfer`
+ * with `plan.connections` calls in flight on one connection: h2load replaying
+ * the serialized call, or the Node client of grpc-load.ts. Reports its command
+ * line to the plan once.
+ */
+export function grpcLoader(o: GrpcLoaderOptions): (s: number) => Promise<LoadStats> {
+  const { plan, model, inputs } = o;
+  const tag = `${model}-${inputs[0]?.shape[0] ?? 1}`;
+  if (o.h2load) {
+    const bodyFile = join(plan.tmp, `grpc-${tag}.bin`);
+    writeFileSync(bodyFile, grpcInferFrame({ model, inputs }));
+    let n = 0;
+    const run = (s: number): H2loadRun => ({ url: `http://127.0.0.1:${o.port}/inference.GRPCInferenceService/ModelInfer`, bodyFile, streams: plan.connections, durationS: s, cpu: LOAD_CPU, logFile: join(plan.tmp, `h2load-${tag}-${++n}.tsv`) });
+    plan.onCommand?.(o.what, h2loadCommandLine(run(plan.durationS)));
+    return (s) => runH2load(run(s));
+  }
+  const address = `127.0.0.1:${o.port}`;
+  plan.onCommand?.(o.what, `runGrpcLoad({ address: '${address}', model: '${model}', inputs: [<${inputs.map((t) => t.shape.join('×')).join(', ')} ${inputs[0]?.datatype ?? ''}>], concurrency: ${plan.connections}, durationMs: ${plan.durationS * 1000} })  # packages/bench/src/grpc-load.ts, in the bench process (CPU 1)`);
+  return async (s) => {
+    const r = await runGrpcLoad({ address, model, inputs, concurrency: plan.connections, durationMs: s * 1000 });
+    // grpc-load reports p50/p99 only.
+    return { requests: r.requests, durationS: r.seconds, rps: r.rps, p50Ms: r.p50Ms, p90Ms: NaN, p99Ms: r.p99Ms, maxMs: NaN, errors: r.errors, non2xx: r.errors };
+  };
 }

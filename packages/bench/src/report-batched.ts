@@ -12,7 +12,7 @@ export function batchedSection(r: BenchResults): string[] {
   const rows = r.batched;
   if (!rows?.length) return ['Not measured in this run.'];
   const out = [
-    'Ponte (OIP, batching on) receiving requests of 32 rows each (golden rows 0–9 repeated; before loading, one 32-row request is sent and every row of the answer checked against golden.json). REST from wrk, gRPC from `runGrpcLoad` in the bench process; the one-row rows are those of the 32-connection table above, for comparison.',
+    'Ponte (OIP, batching on) receiving requests of 32 rows each (golden rows 0–9 repeated; before loading, one 32-row request is sent and every row of the answer checked against golden.json). REST from wrk, gRPC from h2load when it is installed (one HTTP/2 connection, as many calls in flight as connections; else from `runGrpcLoad` in the bench process); both on CPU 1; the one-row rows are those of the 32-connection table above, for comparison.',
     '',
     '| model | request | connections | req/s | rows/s | p50 ms | p99 ms | golden |',
     '|---|---|---:|---:|---:|---:|---:|---|',
