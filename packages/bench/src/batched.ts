@@ -1,10 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BATCH_ROWS, batchTensor, checkBatchGrpc, checkBatchRest, oipBatchBody } from './batched-golden.js';
 import { launch, LOAD_CPU } from './contender.js';
 import { freePort } from './free-port.js';
-import { grpcLoader } from './grpc.js';
-import { failedGrpcCalls, h2loadAvailable } from './h2load.js';
+import { grpcLoader, type GrpcLoader } from './grpc.js';
+import { h2loadAvailable } from './h2load.js';
 import type { LoadPlan } from './load.js';
 import { goldenOf } from './models.js';
 import { POST_LUA } from './paths.js';
@@ -31,7 +31,7 @@ export async function measureBatched(model: string, plan: LoadPlan, prometheus: 
     ? { ...base, protocol: 'grpc', label: `Ponte gRPC, ${n} rows/request`, status: 'failed' }
     : { ...base, protocol: 'grpc', label: `Ponte gRPC, ${n} rows/request`, status: 'todo', note: '@ponte/grpc is not built or does not load' };
   const grpcPort = grpc ? await freePort() : undefined;
-  const useH2load = grpc && h2loadAvailable();
+  let loader: GrpcLoader | undefined;
   const c = { ...ponte({ model, batching: true, prometheus, ...(grpcPort !== undefined ? { grpcPort } : {}) }, 'oip'), key: 'ponte-batched', label: 'Ponte, batched requests' };
   let launched;
   try {
@@ -66,10 +66,10 @@ export async function measureBatched(model: string, plan: LoadPlan, prometheus: 
         const address = `127.0.0.1:${grpcPort}`;
         rpc.golden = await checkBatchGrpc(address, model, golden, n);
         if (!rpc.golden.ok) throw new Error(`wrong answers, not measured: ${rpc.golden.failures.slice(0, 2).join('; ')}`);
-        const load = grpcLoader({ port: grpcPort, model, inputs: [batchTensor(golden, n)], plan, what: `gRPC load, ${n} rows/request`, h2load: useH2load });
-        if (plan.warmupS > 0) await load(plan.warmupS);
+        loader = grpcLoader({ port: grpcPort, model, inputs: [batchTensor(golden, n)], plan, what: `gRPC load, ${n} rows/request`, h2load: h2loadAvailable() });
+        if (plan.warmupS > 0) await loader.run(plan.warmupS);
         const runs: LoadStats[] = [];
-        for (let i = 0; i < plan.runs; i++) runs.push(await load(plan.durationS));
+        for (let i = 0; i < plan.runs; i++) runs.push(await loader.run(plan.durationS));
         Object.assign(rpc, finish(runs));
         log(plan, rpc);
       } catch (e) {
@@ -79,9 +79,8 @@ export async function measureBatched(model: string, plan: LoadPlan, prometheus: 
   } finally {
     await proc.stop();
   }
-  if (useH2load && rpc.status === 'ok') {
-    // h2load sees HTTP 200 for a gRPC error too: the server's log says how each call ended.
-    const failed = failedGrpcCalls(readFileSync(proc.logFile, 'utf8'));
+  if (loader !== undefined && rpc.status === 'ok') {
+    const failed = loader.failedCalls(proc.logFile);
     if (failed > 0) Object.assign(rpc, { status: 'failed', note: `${failed} calls did not end OK in Ponte's request log` });
   }
   return [rest, rpc];

@@ -85,8 +85,8 @@ export async function checkGoldenGrpc(address: string, model: string, golden: Go
  */
 export async function measureGrpc(model: string, plan: LoadPlan, prometheus: boolean): Promise<LoadRow> {
   const row: LoadRow = { model, key: GRPC_KEY, label: LABEL, connections: plan.connections, status: 'failed' };
-  const useH2load = h2loadAvailable();
   const grpcPort = await freePort();
+  let loader: GrpcLoader | undefined;
   const c = { ...ponte({ model, batching: true, prometheus, grpcPort }, 'oip'), key: GRPC_KEY, label: LABEL };
   let launched;
   try {
@@ -103,14 +103,14 @@ export async function measureGrpc(model: string, plan: LoadPlan, prometheus: boo
     row.golden = g;
     if (!g.ok) return { ...row, note: `wrong answers, not measured: ${g.failures.slice(0, 2).join('; ')}` };
     const inputs = [{ name: golden.input_name, datatype: 'FP32', shape: [1, golden.inputs[0]!.length], data: golden.inputs[0]! }];
-    const load = grpcLoader({ port: grpcPort, model, inputs, plan, what: 'gRPC load', h2load: useH2load });
-    if (plan.warmupS > 0) await load(plan.warmupS);
+    loader = grpcLoader({ port: grpcPort, model, inputs, plan, what: 'gRPC load', h2load: h2loadAvailable() });
+    if (plan.warmupS > 0) await loader.run(plan.warmupS);
     const runs: LoadStats[] = [];
     let peakRssMb = 0;
     for (let i = 0; i < plan.runs; i++) {
       const sampler = new RssSampler(proc.pid, 250).start();
       try {
-        runs.push(await load(plan.durationS));
+        runs.push(await loader.run(plan.durationS));
       } finally {
         peakRssMb = Math.max(peakRssMb, sampler.stop().peakMb);
       }
@@ -118,12 +118,7 @@ export async function measureGrpc(model: string, plan: LoadPlan, prometheus: boo
     const stats = medianRun(runs);
     plan.log?.(`  ${LABEL.padEnd(40)} ${model.padEnd(9)} c=${plan.connections}: ${Math.round(stats.rps)} req/s, p50 ${stats.p50Ms.toFixed(2)} ms, p99 ${stats.p99Ms.toFixed(2)} ms`);
     const errors = runs.reduce((s, r) => s + r.errors, 0);
-    Object.assign(row, {
-      status: 'ok', stats, runs, peakRssMb,
-      note: useH2load
-        ? `load from h2load on CPU 1 (one HTTP/2 connection, ${plan.connections} calls in flight), not wrk${errors ? `; ${errors} failed calls` : ''}`
-        : `load from grpc-load.ts (a Node @grpc/grpc-js client on CPU 1, ${plan.connections} calls in flight on one channel), not wrk: the client may be the limit${errors ? `; ${errors} failed calls` : ''}`,
-    });
+    Object.assign(row, { status: 'ok', stats, runs, peakRssMb, note: `${loader.source}${errors ? `; ${errors} failed calls` : ''}` });
   } catch (e) {
     return { ...row, status: 'failed', note: (e as Error).message.split('\n')[0] };
   } finally {
@@ -131,9 +126,8 @@ export async function measureGrpc(model: string, plan: LoadPlan, prometheus: boo
     plan.onPonteFacts?.(c, ponteFacts(proc.logFile));
     await proc.stop();
   }
-  if (useH2load && row.status === 'ok') {
-    // h2load sees HTTP 200 for a gRPC error too: the server's log says how each call ended.
-    const failed = failedGrpcCalls(readFileSync(proc.logFile, 'utf8'));
+  if (loader !== undefined && row.status === 'ok') {
+    const failed = loader.failedCalls(proc.logFile);
     if (failed > 0) return { ...row, status: 'failed', note: `${failed} calls did not end OK in Ponte's request log: ${row.note ?? ''}` };
   }
   return row;
@@ -151,13 +145,22 @@ export interface GrpcLoaderOptions {
   h2load: boolean;
 }
 
+/** A bounded gRPC load against `ModelInfer`, and what the report says about it. */
+export interface GrpcLoader {
+  /** One load of `s` seconds. */
+  run(s: number): Promise<LoadStats>;
+  /** Where the load came from, for the row's note. */
+  source: string;
+  /** Calls that did not end OK, from Ponte's request log (h2load sees HTTP 200 for a gRPC error too; the Node client counts its own). */
+  failedCalls(logFile: string): number;
+}
+
 /**
- * A function running one bounded gRPC load of `s` seconds against `ModelInfer`
- * with `plan.connections` calls in flight on one connection: h2load replaying
- * the serialized call, or the Node client of grpc-load.ts. Reports its command
- * line to the plan once.
+ * Loads with `plan.connections` calls in flight on one connection: h2load
+ * replaying the serialized call, or the Node client of grpc-load.ts. Reports
+ * its command line to the plan once.
  */
-export function grpcLoader(o: GrpcLoaderOptions): (s: number) => Promise<LoadStats> {
+export function grpcLoader(o: GrpcLoaderOptions): GrpcLoader {
   const { plan, model, inputs } = o;
   const tag = `${model}-${inputs[0]?.shape[0] ?? 1}`;
   if (o.h2load) {
@@ -166,13 +169,21 @@ export function grpcLoader(o: GrpcLoaderOptions): (s: number) => Promise<LoadSta
     let n = 0;
     const run = (s: number): H2loadRun => ({ url: `http://127.0.0.1:${o.port}/inference.GRPCInferenceService/ModelInfer`, bodyFile, streams: plan.connections, durationS: s, cpu: LOAD_CPU, logFile: join(plan.tmp, `h2load-${tag}-${++n}.tsv`) });
     plan.onCommand?.(o.what, h2loadCommandLine(run(plan.durationS)));
-    return (s) => runH2load(run(s));
+    return {
+      run: (s) => runH2load(run(s)),
+      source: `load from h2load on CPU 1 (one HTTP/2 connection, ${plan.connections} calls in flight), not wrk`,
+      failedCalls: (logFile) => failedGrpcCalls(readFileSync(logFile, 'utf8')),
+    };
   }
   const address = `127.0.0.1:${o.port}`;
   plan.onCommand?.(o.what, `runGrpcLoad({ address: '${address}', model: '${model}', inputs: [<${inputs.map((t) => t.shape.join('×')).join(', ')} ${inputs[0]?.datatype ?? ''}>], concurrency: ${plan.connections}, durationMs: ${plan.durationS * 1000} })  # packages/bench/src/grpc-load.ts, in the bench process (CPU 1)`);
-  return async (s) => {
-    const r = await runGrpcLoad({ address, model, inputs, concurrency: plan.connections, durationMs: s * 1000 });
-    // grpc-load reports p50/p99 only.
-    return { requests: r.requests, durationS: r.seconds, rps: r.rps, p50Ms: r.p50Ms, p90Ms: NaN, p99Ms: r.p99Ms, maxMs: NaN, errors: r.errors, non2xx: r.errors };
+  return {
+    run: async (s) => {
+      const r = await runGrpcLoad({ address, model, inputs, concurrency: plan.connections, durationMs: s * 1000 });
+      // grpc-load reports p50/p99 only.
+      return { requests: r.requests, durationS: r.seconds, rps: r.rps, p50Ms: r.p50Ms, p90Ms: NaN, p99Ms: r.p99Ms, maxMs: NaN, errors: r.errors, non2xx: r.errors };
+    },
+    source: `load from grpc-load.ts (a Node @grpc/grpc-js client on CPU 1, ${plan.connections} calls in flight on one channel), not wrk: the client may be the limit`,
+    failedCalls: () => 0,
   };
 }

@@ -26,6 +26,7 @@ export { DeadlineWatch } from './deadline-watch.js';
 export { notifyObservers } from './observers.js';
 export { Lifecycle, type ServerState } from './lifecycle.js';
 export { usableCpus, cgroupCpuQuota } from './usable-cpus.js';
+export { BucketHistogram } from './bucket-histogram.js';
 export { healthReport, type HealthReport, type ModelReadiness } from './health/health-report.js';
 export { serveClusterHealth, type ClusterHealthOptions } from './health/cluster-health.js';
 export { HEALTH_PATHS, healthPortSettings } from './health/health-listener.js';

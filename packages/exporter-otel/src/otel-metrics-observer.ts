@@ -2,8 +2,8 @@ import type { Attributes, Counter, Meter } from '@opentelemetry/api';
 import { hrTime } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { CollectionResult, MetricData, MetricProducer } from '@opentelemetry/sdk-metrics';
-import type { Lifecycle, ModelRegistry, PipelineObserver, PipelineStage, RequestContext, RequestOutcome } from '@ponte/core';
-import { BucketHistogram, counterData, histogramData, SeriesMap, type Count } from './request-metrics.js';
+import { BucketHistogram, type Lifecycle, type ModelRegistry, type PipelineObserver, type PipelineStage, type RequestContext, type RequestOutcome } from '@ponte/core';
+import { counterData, histogramData, SeriesMap, type Count } from './request-metrics.js';
 import { Attr } from './tracing-observer.js';
 
 const NAME = /^[a-z][a-z0-9_]{0,31}$/;
@@ -110,7 +110,7 @@ export class OtelMetricsObserver implements PipelineObserver {
     };
   }
 
-  /** The model part of a series key (empty for requests that named no configured model), or undefined. */
+  /** The model and version part of a series key; undefined when the request named no configured model. */
   private modelKey(ctx: RequestContext): string | undefined {
     const m = ctx.model;
     if (m === undefined || this.sources.registry?.has(m) !== true) return undefined;
@@ -137,16 +137,16 @@ export class OtelMetricsObserver implements PipelineObserver {
     if (key === undefined) return;
     const attrs = (): Attributes => modelAttributes(ctx.model!, ctx.version ?? '');
     const s = this.series;
-    if (stage === 'queue') s.queueDuration.get(key, attrs).record(durationMs / 1000);
+    if (stage === 'queue') s.queueDuration.get(key, attrs).observe(durationMs / 1000);
     else {
-      s.computeDuration.get(key, attrs).record(durationMs / 1000);
-      if (ctx.batchSize !== undefined && !this.isBatched(ctx.model!, ctx.version ?? '')) s.batchSize.get(key, attrs).record(ctx.batchSize);
+      s.computeDuration.get(key, attrs).observe(durationMs / 1000);
+      if (ctx.batchSize !== undefined && !this.isBatched(ctx.model!, ctx.version ?? '')) s.batchSize.get(key, attrs).observe(ctx.batchSize);
     }
   }
 
   onBatch(model: string, version: string, batchSize: number): void {
     if (!this.recording || this.sources.registry?.has(model) !== true) return;
-    this.series.batchSize.get(`${model}\u0000${version}`, () => modelAttributes(model, version)).record(batchSize);
+    this.series.batchSize.get(`${model}\u0000${version}`, () => modelAttributes(model, version)).observe(batchSize);
   }
 
   onRequestEnd(ctx: RequestContext, outcome: RequestOutcome): void {
@@ -157,7 +157,7 @@ export class OtelMetricsObserver implements PipelineObserver {
     const route = `${protocol}\u0000${endpoint}\u0000${model ?? ''}`;
     const attrs = (): Attributes => ({ [Attr.protocol]: protocol, [Attr.endpoint]: endpoint, ...(model !== undefined ? modelAttributes(ctx.model!, ctx.version ?? '') : {}) });
     const s = this.series;
-    s.requestDuration.get(route, attrs).record(outcome.durationMs / 1000);
+    s.requestDuration.get(route, attrs).observe(outcome.durationMs / 1000);
     s.requests.get(`${route}\u0000${outcome.status}`, () => ({ ...attrs(), [Attr.status]: outcome.status })).n++;
     if (outcome.code !== undefined) {
       const code = ERROR_CODE.test(outcome.code) ? outcome.code : 'PONTE_INTERNAL';

@@ -2,37 +2,7 @@ import type { Attributes, HrTime } from '@opentelemetry/api';
 import { ValueType } from '@opentelemetry/api';
 import { millisToHrTime } from '@opentelemetry/core';
 import { AggregationTemporality, DataPointType, type DataPoint, type Histogram, type MetricData, type MetricDescriptor } from '@opentelemetry/sdk-metrics';
-
-/**
- * A cumulative explicit-bucket histogram, as OTLP carries it: bucket i counts
- * values in (boundaries[i-1], boundaries[i]], the last one everything above.
- */
-export class BucketHistogram {
-  readonly counts: number[];
-  sum = 0;
-  count = 0;
-  min = Infinity;
-  max = -Infinity;
-
-  constructor(readonly boundaries: readonly number[]) {
-    this.counts = new Array<number>(boundaries.length + 1).fill(0);
-  }
-
-  record(v: number): void {
-    const b = this.boundaries;
-    let i = 0;
-    while (i < b.length && v > b[i]!) i++;
-    this.counts[i]!++;
-    this.sum += v;
-    this.count++;
-    if (v < this.min) this.min = v;
-    if (v > this.max) this.max = v;
-  }
-
-  snapshot(): Histogram {
-    return { buckets: { boundaries: [...this.boundaries], counts: [...this.counts] }, sum: this.sum, count: this.count, min: this.min, max: this.max };
-  }
-}
+import type { BucketHistogram } from '@ponte/core';
 
 /** One attribute set's running value, with the time it was first seen (the start of its cumulative series). */
 interface Series<T> {
@@ -93,7 +63,7 @@ function descriptor(info: InstrumentInfo, valueType: ValueType): MetricDescripto
 export function histogramData(m: SeriesMap<BucketHistogram>, now: HrTime): MetricData | undefined {
   if (m.size === 0) return undefined;
   const dataPoints: DataPoint<Histogram>[] = [];
-  for (const s of m.values()) dataPoints.push({ attributes: s.attributes, startTime: s.start, endTime: now, value: s.value.snapshot() });
+  for (const s of m.values()) dataPoints.push({ attributes: s.attributes, startTime: s.start, endTime: now, value: histogramValue(s.value) });
   return { descriptor: descriptor(m.info, ValueType.DOUBLE), aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.HISTOGRAM, dataPoints };
 }
 
@@ -103,4 +73,9 @@ export function counterData(m: SeriesMap<Count>, now: HrTime): MetricData | unde
   const dataPoints: DataPoint<number>[] = [];
   for (const s of m.values()) dataPoints.push({ attributes: s.attributes, startTime: s.start, endTime: now, value: s.value.n });
   return { descriptor: descriptor(m.info, ValueType.INT), aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.SUM, isMonotonic: true, dataPoints };
+}
+
+/** A copy of a histogram's running state in the SDK's shape (later observations do not change it). */
+function histogramValue(h: BucketHistogram): Histogram {
+  return { buckets: { boundaries: [...h.bounds], counts: Array.from(h.counts) }, sum: h.sum, count: h.count, min: h.min, max: h.max };
 }

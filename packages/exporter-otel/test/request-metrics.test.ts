@@ -8,19 +8,21 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import { AggregationTemporality, DataPointType } from '@opentelemetry/sdk-metrics';
-import { BucketHistogram, counterData, histogramData, SeriesMap, type Count } from '../src/request-metrics.js';
+import { BucketHistogram } from '@ponte/core';
+import { counterData, histogramData, SeriesMap, type Count } from '../src/request-metrics.js';
 
 test('a histogram counts each value in the first bucket whose upper bound it does not exceed, with sum, count, min and max', () => {
-  const h = new BucketHistogram([1, 2, 4]);
-  for (const v of [0.5, 1, 1.5, 2, 3, 4, 9]) h.record(v);
-  const snap = h.snapshot();
-  assert.deepEqual(snap.buckets, { boundaries: [1, 2, 4], counts: [2, 2, 2, 1] });
+  const durations = new SeriesMap({ name: 'd', description: 'd', unit: 's' }, () => new BucketHistogram([1, 2, 4]));
+  const h = durations.get('a', () => ({}));
+  for (const v of [0.5, 1, 1.5, 2, 3, 4, 9, NaN, Infinity]) h.observe(v);
+  const snap = histogramData(durations, [0, 0])!.dataPoints[0]!.value as { buckets: { boundaries: number[]; counts: number[] }; sum: number; count: number; min: number; max: number };
+  assert.deepEqual(snap.buckets, { boundaries: [1, 2, 4], counts: [2, 2, 2, 1] }, 'a value on a bound counts in that bound\'s bucket; non-finite values are dropped');
   assert.equal(snap.count, 7);
   assert.equal(snap.sum, 21);
   assert.equal(snap.min, 0.5);
   assert.equal(snap.max, 9);
-  h.record(1);
-  assert.deepEqual(snap.buckets.counts, [2, 2, 2, 1], 'a snapshot does not change after it was taken');
+  h.observe(1);
+  assert.deepEqual(snap.buckets.counts, [2, 2, 2, 1], 'an exported data point does not change after it was taken');
 });
 
 test('series are cumulative per attribute set, each starting when first seen, and exported as OTLP data points', () => {
@@ -41,7 +43,7 @@ test('series are cumulative per attribute set, each starting when first seen, an
 
   const durations = new SeriesMap({ name: 'ponte.request.duration', description: 'd', unit: 's' }, () => new BucketHistogram([0.001, 0.01]));
   assert.equal(histogramData(durations, [0, 0]), undefined, 'an instrument with no values yet is not exported');
-  durations.get('a', () => ({})).record(0.005);
+  durations.get('a', () => ({})).observe(0.005);
   const h = histogramData(durations, [0, 0])!;
   assert.equal(h.dataPointType, DataPointType.HISTOGRAM);
   assert.deepEqual(h.dataPoints[0]!.value.buckets.counts, [0, 1, 0]);

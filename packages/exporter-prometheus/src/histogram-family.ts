@@ -1,28 +1,9 @@
+import { BucketHistogram } from '@ponte/core';
 import type { Registry } from 'prom-client';
 import { LabelledFamily, type Sample } from './labelled-series.js';
 
-/** One histogram series: per-bucket counts (not cumulative; made cumulative at export), sum and count. */
-export class HistogramSeries {
-  readonly counts: Float64Array;
-  sum = 0;
-  count = 0;
-
-  constructor(private readonly bounds: readonly number[]) {
-    // One slot per finite bound plus the +Inf overflow.
-    this.counts = new Float64Array(bounds.length + 1);
-  }
-
-  observe(value: number): void {
-    // Non-finite values would poison sum forever; a clock glitch is not worth an exception on the request path.
-    if (!Number.isFinite(value)) return;
-    const b = this.bounds;
-    let i = 0;
-    while (i < b.length && value > b[i]!) i++;
-    this.counts[i]! += 1;
-    this.sum += value;
-    this.count += 1;
-  }
-}
+/** One histogram series: core's per-bucket counts (made cumulative at export), sum and count. */
+export type HistogramSeries = BucketHistogram;
 
 /**
  * A Prometheus histogram with pre-resolved series (see LabelledFamily),
@@ -46,13 +27,11 @@ export class HistogramFamily<L extends string> extends LabelledFamily<L, Histogr
   }
 
   protected create(): HistogramSeries {
-    return new HistogramSeries(this.bounds);
+    return new BucketHistogram(this.bounds);
   }
 
   protected clear(s: HistogramSeries): void {
-    s.counts.fill(0);
-    s.sum = 0;
-    s.count = 0;
+    s.reset();
   }
 
   protected samples(labels: Readonly<Record<L, string>>, s: HistogramSeries, into: Sample[]): void {
