@@ -17,8 +17,8 @@ export interface PrimaryOptions {
   processes: number;
   shutdownTimeoutMs: number;
   logger: Logger;
-  /** Whether to aggregate Prometheus metrics across processes. */
-  metrics: boolean;
+  /** Undoes the plugins' primary hooks (see `PluginDefinition.primary`). */
+  stopPlugins: () => void;
   /** Serve liveness and readiness on this port from the primary (`server.health.port`). */
   health?: ClusterHealthOptions;
 }
@@ -36,11 +36,7 @@ const MAX_CRASHES = 5;
  */
 export async function runPrimary(options: PrimaryOptions): Promise<number> {
   const { logger } = options;
-  let stopMetrics = (): void => undefined;
-  if (options.metrics) {
-    const m = await import('@ponte/exporter-prometheus');
-    stopMetrics = m.serveClusterMetrics();
-  }
+  const stopPlugins = options.stopPlugins;
   let stopHealth = (): Promise<void> => Promise.resolve();
   if (options.health !== undefined) {
     try {
@@ -48,7 +44,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
       stopHealth = h.stop;
       logger.info({ port: h.port }, 'health listener on the primary');
     } catch (e) {
-      stopMetrics();
+      stopPlugins();
       logger.error({ err: e }, 'health listener failed to start');
       return 1;
     }
@@ -63,7 +59,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
 
     const finish = (): void => {
       clearTimeout(killTimer);
-      stopMetrics();
+      stopPlugins();
       void stopHealth().then(() => {
         logger.info({ exitCode }, 'all server processes stopped');
         flushLogger(logger);

@@ -2,7 +2,11 @@ import cluster from 'node:cluster';
 import { stringify } from 'yaml';
 import { processCount, READY_MESSAGE, runPrimary } from './cluster-primary.js';
 import { EXIT } from './exit-codes.js';
-import { ConfigError, createLogger, flushLogger, healthPortSettings, isPonteError, loadConfigFile, PonteServer, redactConfig, type Logger } from '@ponte/core';
+import { ConfigError, createLogger, flushLogger, healthPortSettings, isPonteError, loadConfigFile, PonteServer, redactConfig, startPrimaryHooks, type Logger } from '@ponte/core';
+import { httpProtocol } from '@ponte/http';
+
+/** Plugins every server loads unless its config lists them (with options): the REST protocol. */
+const DEFAULT_PLUGINS = [httpProtocol];
 
 export interface Io {
   out(s: string): void;
@@ -28,7 +32,7 @@ function report(io: Io, e: unknown): number {
 export async function configCheck(file: string, io: Io): Promise<number> {
   try {
     const loaded = loadConfigFile(file);
-    const server = await PonteServer.create(loaded, { logger: createLogger('silent') });
+    const server = await PonteServer.create(loaded, { logger: createLogger('silent'), defaults: DEFAULT_PLUGINS });
     io.out(`${file}: OK (${server.config.plugins.length} plugins, ${server.modelConfigs.length} models)\n`);
     return EXIT.ok;
   } catch (e) {
@@ -61,11 +65,12 @@ export async function serve(file: string, io: Io, overrides: { port?: number; ho
     logger = createLogger(loaded.config.logging.level);
     const processes = processCount(loaded.config.server.processes);
     if (processes > 1 && cluster.isPrimary) {
-      const metrics = loaded.config.plugins.some((p) => (typeof p === 'string' ? p : p.package) === '@ponte/exporter-prometheus');
       const health = healthPortSettings(loaded.config.server);
-      return runPrimary({ processes, shutdownTimeoutMs: loaded.config.server.shutdownTimeoutMs, logger, metrics, ...(health ? { health: { ...health, expected: processes } } : {}) });
+      // Plugins set up what the server processes share (the Prometheus exporter aggregates their metrics).
+      const stopPlugins = await startPrimaryHooks(loaded.config, loaded.baseDir, logger, DEFAULT_PLUGINS);
+      return runPrimary({ processes, shutdownTimeoutMs: loaded.config.server.shutdownTimeoutMs, logger, stopPlugins, ...(health ? { health: { ...health, expected: processes } } : {}) });
     }
-    server = await PonteServer.create(loaded, { logger });
+    server = await PonteServer.create(loaded, { logger, defaults: DEFAULT_PLUGINS });
   } catch (e) {
     return report(io, e);
   }

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { REPO_ROOT } from '@ponte/core/testing';
+import { REPO_ROOT } from '@ponte/http/testing';
 
 export const CLI = fileURLToPath(new URL('../src/main.js', import.meta.url));
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EXAMPLE_MODELS } from '@ponte/core/testing';
+import { EXAMPLE_MODELS } from '@ponte/http/testing';
 import { processCount } from '../src/cluster-primary.js';
 import { runCli, startServe } from './cli-process.js';
 

@@ -10,7 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EXAMPLE_MODELS, REPO_ROOT } from '@ponte/core/testing';
+import { EXAMPLE_MODELS, REPO_ROOT } from '@ponte/http/testing';
 import { SINGLE_THREADED_GC_FLAG, wantsSingleThreadedGc } from '../src/gc-relaunch.js';
 import { CLI } from './cli-process.js';
 

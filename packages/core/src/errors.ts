@@ -27,6 +27,8 @@ export const ErrorCodes = {
   PONTE_PLUGIN_INVALID: { status: 500, summary: 'A module does not export a plugin made by definePlugin (start-up only).' },
   PONTE_PLUGIN_DUPLICATE: { status: 500, summary: 'Two plugins with the same name are listed (start-up only).' },
   PONTE_PLUGIN_DEPENDENCY_MISSING: { status: 500, summary: 'A plugin depends on a plugin that is not listed (start-up only).' },
+  PONTE_PLUGIN_CONFLICT: { status: 500, summary: 'Two plugins provide a service that takes one implementation (start-up only).' },
+  PONTE_PLUGIN_INCOMPATIBLE: { status: 500, summary: "A plugin's `core` range does not admit this @ponte/core version (start-up only)." },
   PONTE_PLUGIN_FAILED: { status: 500, summary: "A plugin's register, start or stop hook threw (start-up/shutdown only)." },
   PONTE_FORMAT_UNKNOWN: { status: 500, summary: 'A model names a format that no loaded plugin provides (reported on the model).' },
   PONTE_MODEL_LOAD_FAILED: { status: 500, summary: 'A model version failed to load or warm up (reported on the model).' },

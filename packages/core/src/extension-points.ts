@@ -2,6 +2,19 @@ import type { InferenceRequest, InferenceResponse, Principal, RequestContext } f
 import type { ModelConfig, ModelSignature } from './model.js';
 
 /**
+ * What a route does, as the gate sees it: every route of every protocol and
+ * plugin declares one. `public` routes (health) skip authentication; the others
+ * are authenticated and then authorised for their action on their model.
+ */
+export type RouteAction = 'infer' | 'explain' | 'feedback' | 'read' | 'monitor' | 'admin' | 'public';
+
+/** The actions an authorizer decides on (every action but `public`). */
+export type Action = Exclude<RouteAction, 'public'>;
+
+/** Every route action, in the order docs list them. */
+export const ROUTE_ACTIONS: readonly RouteAction[] = ['infer', 'explain', 'feedback', 'read', 'monitor', 'admin', 'public'];
+
+/**
  * Establishes who is calling. Return `null` when the request carries none of
  * this scheme's credentials (another authenticator may accept it); throw
  * `PonteError('PONTE_UNAUTHENTICATED')` when credentials are present but wrong.
@@ -16,14 +29,35 @@ export interface Authenticator {
   authenticate(ctx: RequestContext): Promise<Principal | null>;
 }
 
-export type Action = 'infer' | 'read' | 'manage';
-
-/** Decides whether a principal may act on a model; throw `PONTE_FORBIDDEN` to refuse. */
+/**
+ * Decides whether a principal may perform an action on a model (undefined for
+ * server-wide routes); throw `PONTE_FORBIDDEN` to refuse.
+ *
+ * @example
+ * ```ts
+ * const readOnly: Authorizer = { authorize(p, action) { if (action !== 'read') throw new PonteError('PONTE_FORBIDDEN', `${action}: not allowed`); } };
+ * ```
+ */
 export interface Authorizer {
   authorize(principal: Principal, action: Action, model: string | undefined, ctx: RequestContext): Promise<void> | void;
 }
 
-/** The model a request resolved to, as validators and transforms see it. */
+/**
+ * Runs at the admit stage, before authentication and before the body is read,
+ * so refusing is the cheapest thing the server does: throw a `PonteError`
+ * (`PONTE_QUEUE_FULL`, a rate limit's 429 with Retry-After) to refuse.
+ *
+ * @example
+ * ```ts
+ * const closed: AdmissionCheck = { name: 'maintenance', admit() { throw new PonteError('PONTE_SHUTTING_DOWN', 'maintenance'); } };
+ * ```
+ */
+export interface AdmissionCheck {
+  readonly name: string;
+  admit(ctx: RequestContext, action: RouteAction, model: string | undefined): void | Promise<void>;
+}
+
+/** The model a request resolved to, as validators, transforms and sinks see it. */
 export interface ModelView {
   readonly name: string;
   readonly version: string;
@@ -46,7 +80,14 @@ export interface Validator {
   validate(request: InferenceRequest, model: ModelView, ctx: RequestContext): void | Promise<void>;
 }
 
-/** Changes a request before the model or a response after it. */
+/**
+ * Changes a request before the model or a response after it.
+ *
+ * @example
+ * ```ts
+ * const clip: Transform = { name: 'clip', postprocess: (res) => res };
+ * ```
+ */
 export interface Transform {
   readonly name: string;
   /** Only applies to these models; all when omitted. */
@@ -55,8 +96,8 @@ export interface Transform {
   postprocess?(response: InferenceResponse, request: InferenceRequest, model: ModelView, ctx: RequestContext): InferenceResponse | Promise<InferenceResponse>;
 }
 
-/** Every stage core reports to observers, in pipeline order. */
-export const PIPELINE_STAGES = ['decode', 'authenticate', 'resolve', 'validate', 'preprocess', 'queue', 'run', 'postprocess', 'encode'] as const;
+/** Every stage core reports to observers, in lifecycle order. */
+export const PIPELINE_STAGES = ['admit', 'authenticate', 'decode', 'resolve', 'validate', 'preprocess', 'queue', 'run', 'postprocess', 'encode'] as const;
 
 export type PipelineStage = (typeof PIPELINE_STAGES)[number];
 
@@ -70,8 +111,14 @@ export interface RequestOutcome {
 
 /**
  * Watches requests without being able to slow or break them: core calls every
- * hook inside try/catch and never awaits it. Metrics, tracing, prediction
- * logging and monitoring are observers.
+ * hook inside try/catch and never awaits it. Metrics and tracing are
+ * observers; work that takes time after the answer (prediction logging,
+ * monitoring) belongs in a `PredictionSink`.
+ *
+ * @example
+ * ```ts
+ * const counter: PipelineObserver = { name: 'count', onRequestEnd: (ctx, outcome) => { counts[outcome.status]++; } };
+ * ```
  */
 export interface PipelineObserver {
   readonly name: string;
@@ -89,7 +136,6 @@ export interface PipelineObserver {
   /** For a `selective` observer: return `true` to follow this request. Other observers' return values are ignored. */
   onRequestStart?(ctx: RequestContext): boolean | void;
   onStage?(ctx: RequestContext, stage: PipelineStage, startedAt: number, durationMs: number): void;
-  onPrediction?(ctx: RequestContext, request: InferenceRequest, response: InferenceResponse): void;
   onRequestEnd?(ctx: RequestContext, outcome: RequestOutcome): void;
   onBatch?(model: string, version: string, batchSize: number, queueDepth: number): void;
   onModelState?(model: string, version: string, state: string, loadDurationMs?: number): void;

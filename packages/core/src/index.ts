@@ -1,40 +1,59 @@
 import 'reflect-metadata';
 
-export { Tokens, type TokenName } from './tokens.js';
+// What a plugin author needs, nothing more. Core's tests import internals from their own files.
+
+// Plugins and the container
+export { definePlugin, isPlugin, type Plugin, type PluginContext, type PluginDefinition, type PluginHooks, type PluginKind, type PrimaryContext } from './plugin.js';
+export { Tokens, token, resolveToken, resolveAllTokens, type Token, type TokenType, type TokenName } from './tokens.js';
+export { PONTE_VERSION, type ServerInfo } from './server-info.js';
+
+// Errors
 export { ErrorCodes, PonteError, isPonteError, toPonteError, validationError, type ErrorCode } from './errors.js';
+
+// Data: tensors, models, requests
 export * from './tensor.js';
+export { decodeBinaryTensor, encodeBinaryTensor } from './tensor-bytes.js';
 export type * from './model.js';
 export type * from './inference.js';
+export { featureLayout, type FeatureLayout } from './features/feature-layout.js';
+export { namedRows } from './features/named-rows.js';
+
+// Extension points
 export type * from './extension-points.js';
-export { PIPELINE_STAGES } from './extension-points.js';
-export { definePlugin, isPlugin, type Plugin, type PluginContext, type PluginDefinition, type PluginKind } from './plugin.js';
-export { createLogger, flushLogger, type Logger } from './logger.js';
-export { loadConfigFile, loadConfigObject, checkAgainstSchema, createConfigAjv, ConfigError } from './config/config-loader.js';
-export type { LoadedConfig, PonteConfig, PluginEntry, ModelEntry } from './config/config-types.js';
-export { coreConfigSchema, modelFileSchema, batchingSchema } from './config/config-schema.js';
-export { redactConfig, REDACTED } from './config/redact.js';
-export { interpolate } from './config/interpolate.js';
-export { formatSchemaErrors } from './config/schema-errors.js';
-export { resolveModelConfigs, selectVersions } from './registry/model-repository.js';
-export { ModelRegistry, isBatchable, DEFAULT_BATCHING, type ReadyModel } from './registry/model-registry.js';
-export { checkSignature } from './registry/signature-check.js';
+export { PIPELINE_STAGES, ROUTE_ACTIONS } from './extension-points.js';
+export type { ModelStore } from './model-store.js';
+export type { Explainer, Explanation } from './explainer.js';
+export type { PredictionRecord, PredictionSink } from './sinks/prediction-sink.js';
+export type { SinkHub, SinkStats } from './sinks/sink-hub.js';
+
+// Protocols: the one request lifecycle they all run
+export { isInferenceRoute, type Exchange, type InferenceResult, type InferenceRoute, type PlainRoute, type ProtocolEndpoint, type RouteHandler } from './protocol.js';
+export type { RequestPipeline } from './request-pipeline.js';
+export type { Lifecycle, ServerState } from './lifecycle.js';
+export type { ObserverHub } from './observer-hub.js';
+export { QuotedStrings } from './quoted-strings.js';
+
+// Models and runners
+export type { ModelRegistry, ReadyModel } from './registry/model-registry.js';
+export type { VersionRouter } from './registry/version-router.js';
+export { modelMetadata, type ModelMetadata } from './registry/model-metadata.js';
 export type { ModelRunner, RunResult, RunOptions } from './batching/model-runner.js';
+export type { RunnerFactory } from './batching/runner-factory.js';
 export { DynamicBatcher } from './batching/dynamic-batcher.js';
 export { DirectRunner } from './batching/direct-runner.js';
-export { InferencePipeline } from './pipeline.js';
-export { DeadlineWatch } from './deadline-watch.js';
-export { notifyObservers } from './observers.js';
-export { Lifecycle, type ServerState } from './lifecycle.js';
-export { usableCpus, cgroupCpuQuota } from './usable-cpus.js';
-export { BucketHistogram } from './bucket-histogram.js';
+
+// Config and logging
+export { loadConfigFile, loadConfigObject, ConfigError } from './config/config-loader.js';
+export type { LoadedConfig, PonteConfig, PluginEntry, ModelEntry } from './config/config-types.js';
+export { redactConfig, REDACTED } from './config/redact.js';
+export { formatSchemaErrors } from './config/schema-errors.js';
+export { createLogger, flushLogger, type Logger } from './logger.js';
+
+// Health, metrics helpers, the server
 export { healthReport, type HealthReport, type ModelReadiness } from './health/health-report.js';
 export { serveClusterHealth, type ClusterHealthOptions } from './health/cluster-health.js';
-export { HEALTH_PATHS, healthPortSettings } from './health/health-listener.js';
-export { PonteServer, PONTE_VERSION, type PonteServerOptions } from './server.js';
-export type { HttpEnv } from './http/http-env.js';
-export { modelMetadata, type ModelMetadata } from './http/model-metadata.js';
-export { decodeTensorData, decodeBinaryTensor, encodeBinaryTensor, tensorDataToJson, decodeInferRequest, encodeInferResponse, encodeInferResponseJson } from './http/oip-json-codec.js';
-export { nativeInferJson } from './http/infer-json.js';
-export { featureLayout, type FeatureLayout } from './features/feature-layout.js';
-export { instancesToRequest, featureNames } from './features/instances.js';
-export { toPredictions, taskOf, mainOutputOf, type Prediction } from './features/predictions.js';
+export { healthPortSettings } from './health/health-listener.js';
+export { usableCpus } from './usable-cpus.js';
+export { BucketHistogram } from './bucket-histogram.js';
+export { PonteServer, type PonteServerOptions } from './server.js';
+export { startPrimaryHooks } from './plugin-host.js';

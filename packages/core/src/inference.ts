@@ -18,7 +18,13 @@ export interface InferenceRequest {
   inputs: Tensor[];
   outputs?: RequestedOutput[];
   parameters?: Record<string, Parameter>;
-  /** Named rows as the caller sent them (named-feature API only), for validators and monitors. */
+  /**
+   * Rows as the caller sent them to the named-feature API (objects of feature
+   * name → value, or arrays in feature order), with `inputs` left empty: core
+   * maps them to tensors once the model is resolved.
+   */
+  rows?: unknown;
+  /** Named rows after that mapping, for validators. */
   instances?: Array<Record<string, unknown>>;
 }
 
@@ -42,29 +48,30 @@ export interface Principal {
 export type Protocol = 'rest' | 'grpc' | (string & {});
 
 /**
- * Per-request context: created by the protocol layer, carried through the
- * pipeline, read by observers. `attributes` is where plugins put their own
- * per-request state (a span, a timer) without touching core types.
+ * Per-request context: made by core's pipeline from what the protocol hands
+ * it, carried through every stage, read by authenticators, validators and
+ * observers. Only the pipeline writes its fields; `attributes` is where
+ * plugins keep their own per-request state (a span, a timer).
  */
 export interface RequestContext {
   readonly requestId: string;
   readonly protocol: Protocol;
-  /** Route kind, e.g. `infer` or `predict`. */
+  /** Route name, e.g. `infer`, `predict`, `model_metadata`, `metrics`. */
   readonly endpoint: string;
   /** Lower-cased header or gRPC metadata values, for authenticators and trace propagation. */
   readonly headers: Readonly<Record<string, string | undefined>>;
   /** `performance.now()` when the request arrived. */
   readonly startedAt: number;
-  /** Absolute deadline in `performance.now()` milliseconds, if any. */
-  deadline?: number;
+  /** Absolute deadline in `performance.now()` milliseconds. */
+  deadline: number;
   principal?: Principal;
   model?: string;
   version?: string;
   batchSize?: number;
   /**
-   * Set by core when the request starts: which `selective` observers follow it
-   * (one bit each). Whoever builds a context may start it at 0; plugins leave it alone.
+   * Which `selective` observers follow this request, one bit each (see
+   * `PipelineObserver.selective`). Set by core when the request starts.
    */
-  following?: number;
+  observerMask: number;
   readonly attributes: Map<string | symbol, unknown>;
 }

@@ -1,3 +1,4 @@
+import { injectable } from 'tsyringe';
 import { PonteError } from './errors.js';
 
 export type ServerState = 'starting' | 'serving' | 'draining' | 'stopped';
@@ -5,7 +6,13 @@ export type ServerState = 'starting' | 'serving' | 'draining' | 'stopped';
 /**
  * Server state and in-flight request accounting shared by every protocol, so a
  * drain waits for REST and gRPC requests alike.
+ *
+ * @example
+ * ```ts
+ * lifecycle.enter(); try { … } finally { lifecycle.leave(); }
+ * ```
  */
+@injectable()
 export class Lifecycle {
   state: ServerState = 'starting';
   private inflight = 0;

@@ -1,5 +1,5 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
-import { destinationOf, flushAccessLines } from './access-log.js';
+import { destinationOf, flushRequestLines } from './request-log.js';
 
 export type { Logger } from 'pino';
 
@@ -42,7 +42,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
 export function flushLogger(logger: Logger): void {
   const stream = destinationOf(logger);
   try {
-    flushAccessLines(logger);
+    flushRequestLines(logger);
     if (typeof stream?.flushSync === 'function') stream.flushSync();
     else logger.flush();
   } catch {

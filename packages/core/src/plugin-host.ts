@@ -2,13 +2,14 @@ import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { DependencyContainer } from 'tsyringe';
-import type { Hono } from 'hono';
 import type { Logger } from 'pino';
+import semver from 'semver';
 import { checkAgainstSchema, ConfigError } from './config/config-loader.js';
 import type { PluginEntry, PonteConfig } from './config/config-types.js';
 import { PonteError } from './errors.js';
-import type { HttpEnv } from './http/http-env.js';
-import { isPlugin, type Plugin, type PluginContext } from './plugin.js';
+import { isPlugin, type Plugin, type PluginContext, type PluginHooks, type PluginKind } from './plugin.js';
+import { PONTE_VERSION } from './server-info.js';
+import { BUILT_AFTER_REGISTER, MANY_TOKENS, resolveAllTokens, Tokens, type Token } from './tokens.js';
 
 /** A plugin as listed in config, imported, with its validated options. */
 export interface LoadedPlugin {
@@ -19,18 +20,34 @@ export interface LoadedPlugin {
   path: string;
 }
 
+/** What each kind promises to register: at least one of these tokens. */
+export const KIND_TOKENS: Readonly<Record<PluginKind, readonly symbol[]>> = {
+  'model-format': [Tokens.ModelFormat],
+  store: [Tokens.ModelStore, Tokens.PredictionSink],
+  auth: [Tokens.Authenticator, Tokens.Authorizer, Tokens.AdmissionCheck],
+  validator: [Tokens.Validator],
+  transform: [Tokens.Transform],
+  exporter: [Tokens.PipelineObserver, Tokens.PredictionSink],
+  explainer: [Tokens.Explainer],
+  monitor: [Tokens.PredictionSink, Tokens.PipelineObserver],
+  protocol: [Tokens.ProtocolEndpoint],
+  other: [],
+};
+
 function specifierOf(entry: PluginEntry): string {
   return typeof entry === 'string' ? entry : entry.package;
 }
 
 /**
- * Imports the plugins a config lists. A relative path is resolved against the
- * config file's folder; a package name from there first, then from core's own
- * installation. The module's default export (or its `plugin` export) must be
- * a plugin made by `definePlugin`.
+ * Imports the plugins a config lists, after `defaults` (plugins the server
+ * always loads, such as the REST protocol, unless the config lists a plugin of
+ * the same name). A relative path is resolved against the config file's
+ * folder; a package name from there first, then from core's own installation.
+ * The module's default export (or its `plugin` export) must be a plugin made
+ * by `definePlugin`, and its `core` range must admit this core.
  */
-export async function importPlugins(config: PonteConfig, baseDir: string, builtins: readonly Plugin[] = []): Promise<LoadedPlugin[]> {
-  const out: LoadedPlugin[] = builtins.map((plugin, i) => ({ plugin, specifier: `builtin:${plugin.name}`, options: {}, path: `(builtin ${i})` }));
+export async function importPlugins(config: PonteConfig, baseDir: string, defaults: readonly Plugin[] = []): Promise<LoadedPlugin[]> {
+  const out: LoadedPlugin[] = [];
   const errors: PonteError[] = [];
   for (let i = 0; i < config.plugins.length; i++) {
     const entry = config.plugins[i]!;
@@ -48,11 +65,18 @@ export async function importPlugins(config: PonteConfig, baseDir: string, builti
       errors.push(new PonteError('PONTE_PLUGIN_INVALID', `${path}: "${specifier}" does not export a plugin made by definePlugin() as its default export`));
       continue;
     }
+    const range = candidate.core;
+    if (range !== undefined && !semver.satisfies(PONTE_VERSION, range, { includePrerelease: true })) {
+      errors.push(new PonteError('PONTE_PLUGIN_INCOMPATIBLE', `${path}: plugin "${candidate.name}" supports @ponte/core ${range}, not ${PONTE_VERSION}`));
+      continue;
+    }
     const options = structuredClone((typeof entry === 'string' ? undefined : entry.options) ?? {});
     out.push({ plugin: candidate, specifier, options, path });
   }
   if (errors.length > 0) throw errors.length === 1 ? errors[0]! : new PonteError(errors[0]!.code, errors.map((e) => e.message).join('\n'));
-  return out;
+  const listed = new Set(out.map((p) => p.plugin.name));
+  const implicit = defaults.filter((p) => !listed.has(p.name)).map((plugin, i) => ({ plugin, specifier: `default:${plugin.name}`, options: {}, path: `(default plugin ${i})` }));
+  return [...implicit, ...out];
 }
 
 function resolveSpecifier(specifier: string, baseDir: string): string {
@@ -101,49 +125,102 @@ export function orderPlugins(plugins: LoadedPlugin[]): LoadedPlugin[] {
 
 /** Wraps a hook failure with the plugin's name, keeping the original as `cause`. */
 function wrap(p: LoadedPlugin, hook: string, e: unknown): PonteError {
+  if (e instanceof PonteError && (e.code === 'PONTE_PLUGIN_CONFLICT' || e.code === 'PONTE_PLUGIN_INVALID')) return e;
   const msg = e instanceof Error ? e.message : String(e);
   return new PonteError('PONTE_PLUGIN_FAILED', `plugin "${p.plugin.name}" failed in ${hook}: ${msg}`, { cause: e });
 }
 
-/** Runs the register/start/stop hooks of ordered plugins with their contexts. */
+function describeToken(t: symbol): string {
+  return t.description ?? String(t);
+}
+
+/**
+ * Runs the plugins of one server: `registerAll` calls each `register` with
+ * its context, in order, refusing a second plugin that provides a
+ * one-implementation token and a plugin that does not register what its kind
+ * promises; `startAll` and `stopAll` run the hooks `register` returned.
+ */
 export class PluginHost {
-  private readonly contexts = new Map<LoadedPlugin, PluginContext>();
+  private readonly hooks = new Map<LoadedPlugin, PluginHooks>();
+  /** Which plugin provided each one-implementation token. */
+  private readonly owners = new Map<symbol, string>();
+  private registering = false;
   private started: LoadedPlugin[] = [];
 
   constructor(
     readonly plugins: readonly LoadedPlugin[],
-    private readonly deps: { root: DependencyContainer; config: PonteConfig; baseDir: string; logger: Logger; http: Hono<HttpEnv> },
+    private readonly root: DependencyContainer,
+    private readonly deps: { config: PonteConfig; baseDir: string; logger: Logger },
   ) {}
 
   registerAll(): void {
-    for (const p of this.plugins) {
-      const root = this.deps.root;
-      const ctx: PluginContext = {
-        name: p.plugin.name,
-        options: p.options,
-        config: this.deps.config,
-        baseDir: this.deps.baseDir,
-        logger: this.deps.logger.child({ plugin: p.plugin.name }),
-        container: root.createChildContainer(),
-        root,
-        http: this.deps.http,
-        provide: (token, value) => { root.register(token, { useValue: value }); },
-      };
-      this.contexts.set(p, ctx);
-      try {
-        const r = p.plugin.register(ctx) as unknown;
-        if (r instanceof Promise) throw new Error('register must be synchronous; do async work in start()');
-      } catch (e) {
-        throw wrap(p, 'register', e);
+    this.registering = true;
+    try {
+      for (const p of this.plugins) this.register(p);
+    } finally {
+      this.registering = false;
+    }
+  }
+
+  private register(p: LoadedPlugin): void {
+    const root = this.root;
+    const provided = new Set<symbol>();
+    const ctx: PluginContext = {
+      name: p.plugin.name,
+      options: p.options,
+      config: this.deps.config,
+      baseDir: this.deps.baseDir,
+      logger: this.deps.logger.child({ plugin: p.plugin.name }),
+      provide: <T>(token: Token<T>, value: T): void => {
+        if (!MANY_TOKENS.has(token)) {
+          const owner = this.owners.get(token);
+          if (owner !== undefined && owner !== p.plugin.name) {
+            throw new PonteError('PONTE_PLUGIN_CONFLICT', `plugins "${owner}" and "${p.plugin.name}" both provide ${describeToken(token)}, which takes one implementation: remove one of them from plugins`);
+          }
+          this.owners.set(token, p.plugin.name);
+        }
+        provided.add(token);
+        root.register(token, { useValue: value });
+      },
+      resolve: <T>(token: Token<T>): T => {
+        this.checkResolvable(token, p);
+        return root.resolve<T>(token);
+      },
+      resolveAll: <T>(token: Token<T>): T[] => {
+        this.checkResolvable(token, p);
+        return resolveAllTokens(root, token);
+      },
+    };
+    let hooks: PluginHooks | void;
+    try {
+      hooks = p.plugin.register(ctx);
+      if ((hooks as unknown) instanceof Promise) throw new Error('register must be synchronous; do async work in the start() it returns');
+    } catch (e) {
+      throw wrap(p, 'register', e);
+    }
+    this.hooks.set(p, hooks ?? {});
+    const kinds = (Array.isArray(p.plugin.kind) ? p.plugin.kind : [p.plugin.kind]) as PluginKind[];
+    for (const kind of kinds) {
+      const promised = KIND_TOKENS[kind];
+      if (promised === undefined) throw new PonteError('PONTE_PLUGIN_INVALID', `plugin "${p.plugin.name}": unknown kind "${kind}" (expected ${Object.keys(KIND_TOKENS).join(', ')})`);
+      if (promised.length > 0 && !promised.some((t) => provided.has(t))) {
+        throw new PonteError('PONTE_PLUGIN_INVALID', `plugin "${p.plugin.name}" declares kind "${kind}" but registered none of ${promised.map(describeToken).join(', ')}`);
       }
+    }
+  }
+
+  private checkResolvable(token: symbol, p: LoadedPlugin): void {
+    if (this.registering && BUILT_AFTER_REGISTER.has(token)) {
+      throw new PonteError('PONTE_PLUGIN_INVALID', `plugin "${p.plugin.name}" resolved ${describeToken(token)} in register(): it is built once every plugin has registered — resolve it in start() or in a handler`);
     }
   }
 
   async startAll(): Promise<void> {
     for (const p of this.plugins) {
-      if (p.plugin.start !== undefined) {
+      const start = this.hooks.get(p)?.start;
+      if (start !== undefined) {
         try {
-          await p.plugin.start(this.contexts.get(p)!);
+          await start();
         } catch (e) {
           throw wrap(p, 'start', e);
         }
@@ -157,12 +234,33 @@ export class PluginHost {
     const toStop = this.started.reverse();
     this.started = [];
     for (const p of toStop) {
-      if (p.plugin.stop === undefined) continue;
+      const stop = this.hooks.get(p)?.stop;
+      if (stop === undefined) continue;
       try {
-        await p.plugin.stop(this.contexts.get(p)!);
+        await stop();
       } catch (e) {
         this.deps.logger.error({ plugin: p.plugin.name, err: e }, 'plugin failed to stop');
       }
     }
   }
+}
+
+/**
+ * Runs the `primary` hooks of a config's plugins in the cluster primary
+ * (`server.processes` > 1), which serves no requests itself; returns a
+ * function that undoes them in reverse order.
+ */
+export async function startPrimaryHooks(config: PonteConfig, baseDir: string, logger: Logger, defaults: readonly Plugin[] = []): Promise<() => void> {
+  const plugins = orderPlugins(await importPlugins(config, baseDir, defaults));
+  const undo: Array<() => void> = [];
+  for (const p of plugins) {
+    if (p.plugin.primary === undefined) continue;
+    try {
+      undo.push(await p.plugin.primary({ name: p.plugin.name, options: p.options, config, logger: logger.child({ plugin: p.plugin.name }) }));
+    } catch (e) {
+      for (const u of undo.reverse()) u();
+      throw wrap(p, 'primary', e);
+    }
+  }
+  return () => { for (const u of undo.reverse()) u(); };
 }

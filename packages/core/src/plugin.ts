@@ -1,10 +1,8 @@
-import type { DependencyContainer, InjectionToken } from 'tsyringe';
-import type { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { PonteConfig } from './config/config-types.js';
-import type { HttpEnv } from './http/http-env.js';
+import type { Token } from './tokens.js';
 
-/** What a plugin contributes; a plugin may have several kinds. */
+/** What a plugin contributes; a plugin may have several kinds. The host checks each kind is kept (see `KIND_TOKENS`). */
 export type PluginKind =
   | 'model-format'
   | 'store'
@@ -18,9 +16,11 @@ export type PluginKind =
   | 'other';
 
 /**
- * What `register`, `start` and `stop` receive. `container` is the plugin's own
- * child container; `provide` registers into the root container, where core and
- * other plugins look for implementations of core tokens.
+ * What `register` receives: the plugin's options (validated, defaults
+ * filled), the server's config, and the container. `provide` registers an
+ * implementation of a token; `resolve` reads one — core services built from
+ * what plugins contribute (registry, pipeline, observers, sinks) exist once
+ * every plugin has registered, so resolve those in `start()` or in a handler.
  */
 export interface PluginContext<Options = Record<string, unknown>> {
   readonly name: string;
@@ -29,29 +29,51 @@ export interface PluginContext<Options = Record<string, unknown>> {
   readonly config: Readonly<PonteConfig>;
   /** Folder of the config file: resolve relative paths in options against it. */
   readonly baseDir: string;
+  /** A logger whose lines carry the plugin's name. */
   readonly logger: Logger;
-  /** The plugin's child container (private registrations). */
-  readonly container: DependencyContainer;
-  /** The root container (resolve core services in `start`). */
-  readonly root: DependencyContainer;
-  /** The HTTP app of the data plane: add routes in `register`. */
-  readonly http: Hono<HttpEnv>;
-  /** Registers a value for a core token in the root container. */
-  provide<T>(token: InjectionToken<T>, value: T): void;
+  /** Registers an implementation for a token (a second plugin providing a one-implementation token is a config error). */
+  provide<T>(token: Token<T>, value: T): void;
+  /** The implementation registered for a token (the last one, for tokens that take many). */
+  resolve<T>(token: Token<T>): T;
+  /** Every implementation registered for a token, in registration order (empty when none). */
+  resolveAll<T>(token: Token<T>): T[];
+}
+
+/** What `register` may return: the plugin's per-server lifecycle, whose closure is its state. */
+export interface PluginHooks {
+  /** Async set-up (listen, connect, read files); plugins start in dependency order. */
+  start?(): Promise<void> | void;
+  /** Must be idempotent; plugins stop in reverse order. */
+  stop?(): Promise<void> | void;
+}
+
+/** What the cluster primary (`server.processes` > 1) gives a plugin's `primary` hook. */
+export interface PrimaryContext<Options = Record<string, unknown>> {
+  readonly name: string;
+  readonly options: Options;
+  readonly config: Readonly<PonteConfig>;
+  readonly logger: Logger;
 }
 
 /**
- * A plugin: a plain object with a name, kind(s), an optional options schema and
- * hooks. `register` is synchronous (container registrations and routes only);
- * I/O belongs in `start`. `stop` must be idempotent; plugins stop in reverse order.
+ * A plugin: a plain object with a name, kind(s), an optional options schema
+ * and a `register` function that runs once per server. `register` is
+ * synchronous (container registrations and routes only); it returns the
+ * plugin's `start`/`stop` hooks, so whatever state a server's instance of the
+ * plugin needs lives in that closure — one plugin object serves any number of
+ * servers in a process.
  *
  * @example
  * ```ts
  * export default definePlugin({
  *   name: 'my-validator',
  *   kind: 'validator',
+ *   core: '^0.1.0',
  *   configSchema: { type: 'object', properties: { maxRows: { type: 'integer', default: 100 } } },
- *   register(ctx) { ctx.provide(Tokens.Validator, new MaxRowsValidator(ctx.options.maxRows)); },
+ *   register(ctx) {
+ *     ctx.provide(Tokens.Validator, new MaxRowsValidator(ctx.options.maxRows));
+ *     return { stop: () => console.log('bye') };
+ *   },
  * });
  * ```
  */
@@ -60,13 +82,19 @@ export interface PluginDefinition<Options = Record<string, unknown>> {
   readonly kind: PluginKind | readonly PluginKind[];
   readonly version?: string;
   readonly description?: string;
+  /** The `@ponte/core` versions this plugin works with, as a semver range (`^0.1.0`); checked at load. */
+  readonly core?: string;
   /** JSON Schema of the plugin's `options` in config; unknown keys should be refused (`additionalProperties: false`). */
   readonly configSchema?: Record<string, unknown>;
   /** Names of plugins that must be registered and started before this one. */
   readonly dependsOn?: readonly string[];
-  register(ctx: PluginContext<Options>): void;
-  start?(ctx: PluginContext<Options>): Promise<void> | void;
-  stop?(ctx: PluginContext<Options>): Promise<void> | void;
+  register(ctx: PluginContext<Options>): PluginHooks | void;
+  /**
+   * Runs in the cluster primary when `server.processes` > 1 (the primary
+   * serves no requests): set up what the server processes share, such as
+   * aggregating their metrics. Returns a function that undoes it.
+   */
+  primary?(ctx: PrimaryContext<Options>): (() => void) | Promise<() => void>;
 }
 
 /** Brand that marks objects made by `definePlugin`. */
@@ -75,11 +103,12 @@ export const PLUGIN_BRAND = Symbol.for('ponte.plugin');
 export type Plugin<Options = Record<string, unknown>> = PluginDefinition<Options> & { readonly [PLUGIN_BRAND]: true };
 
 /**
- * Makes a plugin. The returned object is frozen: a plugin is data plus hooks.
+ * Makes a plugin. The returned object is frozen: a plugin is data plus hooks;
+ * per-server state lives in what `register` returns.
  *
  * @example
  * ```ts
- * export default definePlugin({ name: 'hello', kind: 'other', register(ctx) { ctx.http.get('/hello', (c) => c.text('hi')); } });
+ * export default definePlugin({ name: 'hello', kind: 'other', register: (ctx) => ({ start: () => ctx.logger.info('hello') }) });
  * ```
  */
 export function definePlugin<Options = Record<string, unknown>>(definition: PluginDefinition<Options>): Plugin<Options> {

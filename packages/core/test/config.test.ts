@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfigFile, loadConfigObject, redactConfig, resolveModelConfigs } from '@ponte/core';
+import { ConfigError, loadConfigFile, loadConfigObject, redactConfig } from '@ponte/core';
+import { resolveModelConfigs } from '../src/registry/model-repository.js';
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'ponte-config-'));

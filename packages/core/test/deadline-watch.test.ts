@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DeadlineWatch, isPonteError } from '@ponte/core';
+import { isPonteError } from '@ponte/core';
+import { DeadlineWatch } from '../src/deadline-watch.js';
 
 const after = <T>(ms: number, value: T): Promise<T> => new Promise((r) => setTimeout(() => r(value), ms));
 

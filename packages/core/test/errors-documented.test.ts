@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCodes } from '@ponte/core';
-import { REPO_ROOT } from '@ponte/core/testing';
+import { fileURLToPath } from 'node:url';
+
+const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
 test('every error code is documented in docs/errors.md with its HTTP status', () => {
   const doc = readFileSync(join(REPO_ROOT, 'docs', 'errors.md'), 'utf8');

@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cgroupCpuQuota, usableCpus } from '@ponte/core';
+import { usableCpus } from '@ponte/core';
+import { cgroupCpuQuota } from '../src/usable-cpus.js';
 
 /** A cgroup filesystem root holding the given files (path → content). */
 function cgroupRoot(files: Record<string, string>): string {

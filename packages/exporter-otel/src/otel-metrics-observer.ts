@@ -15,10 +15,10 @@ export const DURATION_BOUNDARIES_S: readonly number[] = [0.00005, 0.0001, 0.0002
 /** Bucket boundaries (rows) for batch sizes. */
 export const BATCH_BOUNDARIES: readonly number[] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
 
-/** What the scrape-time (observable) instruments read; filled in at start. */
-export interface OtelMetricSources {
-  registry?: ModelRegistry;
-  lifecycle?: Lifecycle;
+/** The core services the observable instruments read; the plugin resolves each on first use. */
+export interface OtelCoreServices {
+  readonly registry: ModelRegistry;
+  readonly lifecycle: Lifecycle;
 }
 
 /** The per-request instruments, aggregated here rather than by the SDK. */
@@ -46,7 +46,7 @@ interface RequestInstruments {
  *
  * @example
  * ```ts
- * const observer = new OtelMetricsObserver(sources);
+ * const observer = new OtelMetricsObserver(core);
  * const reader = new PeriodicExportingMetricReader({ exporter, metricProducers: [observer.producer(resource, { name: SCOPE })] });
  * observer.bind(meterProvider.getMeter('@ponte/exporter-otel'));
  * ```
@@ -67,7 +67,7 @@ export class OtelMetricsObserver implements PipelineObserver {
     batchSize: new SeriesMap({ name: 'ponte.batch.size', description: 'Rows per model execution.', unit: '{row}' }, () => new BucketHistogram(BATCH_BOUNDARIES)),
   };
 
-  constructor(private readonly sources: OtelMetricSources) {}
+  constructor(private readonly core: OtelCoreServices) {}
 
   /** Creates the export-time instruments on `meter` and starts recording (at start); `undefined` stops recording (at stop). */
   bind(meter: Meter | undefined): void {
@@ -77,18 +77,18 @@ export class OtelMetricsObserver implements PipelineObserver {
       return;
     }
     this.loadFailures = meter.createCounter('ponte.model.load_failures', { description: 'Model versions that failed to load.', unit: '{version}' });
-    const sources = this.sources;
+    const core = this.core;
     meter.createObservableUpDownCounter('ponte.requests.in_flight', { description: 'Data-plane requests being processed now.', unit: '{request}' })
-      .addCallback((r) => { if (sources.lifecycle) r.observe(sources.lifecycle.inFlight); });
+      .addCallback((r) => { r.observe(core.lifecycle.inFlight); });
     meter.createObservableGauge('ponte.queue.depth', { description: 'Requests waiting in the batch queue of each ready model version.', unit: '{request}' })
       .addCallback((r) => {
-        for (const m of sources.registry?.readyVersions() ?? []) r.observe(m.runner.queueDepth, { [Attr.model]: m.name, [Attr.version]: m.version });
+        for (const m of core.registry.readyVersions()) r.observe(m.runner.queueDepth, { [Attr.model]: m.name, [Attr.version]: m.version });
       });
     meter.createObservableGauge('ponte.model.ready', { description: 'Whether every selected version of the model is ready (1) or not (0).' })
-      .addCallback((r) => { for (const m of sources.registry?.readiness().models ?? []) r.observe(m.ready ? 1 : 0, { [Attr.model]: m.name }); });
+      .addCallback((r) => { for (const m of core.registry.readiness().models) r.observe(m.ready ? 1 : 0, { [Attr.model]: m.name }); });
     meter.createObservableGauge('ponte.model.load.duration', { description: 'How long each model version took to load and warm up.', unit: 's' })
       .addCallback((r) => {
-        for (const m of sources.registry?.readiness().models ?? []) {
+        for (const m of core.registry.readiness().models) {
           for (const v of m.versions) if (v.loadDurationMs !== undefined) r.observe(v.loadDurationMs / 1000, { [Attr.model]: m.name, [Attr.version]: v.version });
         }
       });
@@ -113,7 +113,7 @@ export class OtelMetricsObserver implements PipelineObserver {
   /** The model and version part of a series key; undefined when the request named no configured model. */
   private modelKey(ctx: RequestContext): string | undefined {
     const m = ctx.model;
-    if (m === undefined || this.sources.registry?.has(m) !== true) return undefined;
+    if (m === undefined || !this.core.registry.has(m)) return undefined;
     return `${m}\u0000${ctx.version ?? ''}`;
   }
 
@@ -122,7 +122,7 @@ export class OtelMetricsObserver implements PipelineObserver {
     let b = this.batched.get(key);
     if (b === undefined) {
       try {
-        b = this.sources.registry?.resolve(model, version).batching.enabled ?? false;
+        b = this.core.registry.resolve(model, version).batching.enabled;
       } catch {
         b = false;
       }
@@ -145,7 +145,7 @@ export class OtelMetricsObserver implements PipelineObserver {
   }
 
   onBatch(model: string, version: string, batchSize: number): void {
-    if (!this.recording || this.sources.registry?.has(model) !== true) return;
+    if (!this.recording || !this.core.registry.has(model)) return;
     this.series.batchSize.get(`${model}\u0000${version}`, () => modelAttributes(model, version)).observe(batchSize);
   }
 

@@ -1,19 +1,9 @@
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { definePlugin, Tokens, type Lifecycle, type ModelRegistry, type PipelineObserver, type PluginContext } from '@ponte/core';
+import { definePlugin, Tokens, type Lifecycle, type ModelRegistry } from '@ponte/core';
 import { otelOptionsSchema, type OtelExporterOptions } from './options.js';
-import { OtelMetricsObserver, type OtelMetricSources } from './otel-metrics-observer.js';
+import { OtelMetricsObserver, type OtelCoreServices } from './otel-metrics-observer.js';
 import { OtelSdk } from './otel-sdk.js';
 import { TracingObserver } from './tracing-observer.js';
-
-interface State {
-  tracing: TracingObserver;
-  metrics: OtelMetricsObserver;
-  sources: OtelMetricSources;
-  sdk?: OtelSdk;
-}
-
-// One plugin object serves every server in the process; each server's state hangs off its own context.
-const states = new WeakMap<PluginContext<OtelExporterOptions>, State>();
 
 /**
  * OpenTelemetry exporter: a server span per request (child of the caller's
@@ -32,33 +22,37 @@ const states = new WeakMap<PluginContext<OtelExporterOptions>, State>();
 export const otelExporter = definePlugin<OtelExporterOptions>({
   name: '@ponte/exporter-otel',
   kind: 'exporter',
+  core: '^0.1.0',
   description: 'OpenTelemetry traces and metrics over OTLP/HTTP',
   configSchema: otelOptionsSchema,
   register(ctx) {
-    const sources: OtelMetricSources = {};
-    const state: State = { tracing: new TracingObserver(new W3CTraceContextPropagator(), ctx.options.stages, ctx.options.samplingRatio, ctx.options.maxTracesPerSecond ?? undefined), metrics: new OtelMetricsObserver(sources), sources };
-    states.set(ctx, state);
-    // Core collects observers right after every plugin registered; the SDK itself waits for start().
-    if (ctx.options.traces) ctx.provide<PipelineObserver>(Tokens.PipelineObserver, state.tracing);
-    if (ctx.options.metrics) ctx.provide<PipelineObserver>(Tokens.PipelineObserver, state.metrics);
-  },
-  start(ctx) {
-    const state = states.get(ctx)!;
-    state.sources.registry = ctx.root.resolve<ModelRegistry>(Tokens.ModelRegistry);
-    state.sources.lifecycle = ctx.root.resolve<Lifecycle>(Tokens.Lifecycle);
-    const sdk = new OtelSdk(ctx.options, ctx.logger, (resource, scope) => state.metrics.producer(resource, scope));
-    state.sdk = sdk;
-    state.tracing.tracer = sdk.tracer;
-    state.metrics.bind(sdk.meter);
-    ctx.logger.info({ endpoint: ctx.options.endpoint, protocol: ctx.options.protocol, traces: ctx.options.traces, metrics: ctx.options.metrics, samplingRatio: ctx.options.samplingRatio, maxTracesPerSecond: ctx.options.maxTracesPerSecond }, 'exporting OpenTelemetry over OTLP/HTTP');
-  },
-  async stop(ctx) {
-    const state = states.get(ctx);
-    const sdk = state?.sdk;
-    if (state === undefined || sdk === undefined) return;
-    delete state.sdk;
-    state.tracing.tracer = undefined;
-    state.metrics.bind(undefined);
-    await sdk.shutdown();
+    let registry: ModelRegistry | undefined;
+    let lifecycle: Lifecycle | undefined;
+    const core: OtelCoreServices = {
+      get registry() { return (registry ??= ctx.resolve(Tokens.ModelRegistry)); },
+      get lifecycle() { return (lifecycle ??= ctx.resolve(Tokens.Lifecycle)); },
+    };
+    const tracing = new TracingObserver(new W3CTraceContextPropagator(), ctx.options.stages, ctx.options.samplingRatio, ctx.options.maxTracesPerSecond ?? undefined);
+    const metrics = new OtelMetricsObserver(core);
+    // Observers are part of the pipeline the server builds once every plugin registered; the SDK itself waits for start().
+    if (ctx.options.traces) ctx.provide(Tokens.PipelineObserver, tracing);
+    if (ctx.options.metrics) ctx.provide(Tokens.PipelineObserver, metrics);
+    let sdk: OtelSdk | undefined;
+    return {
+      start() {
+        sdk = new OtelSdk(ctx.options, ctx.logger, (resource, scope) => metrics.producer(resource, scope));
+        tracing.tracer = sdk.tracer;
+        metrics.bind(sdk.meter);
+        ctx.logger.info({ endpoint: ctx.options.endpoint, protocol: ctx.options.protocol, traces: ctx.options.traces, metrics: ctx.options.metrics, samplingRatio: ctx.options.samplingRatio, maxTracesPerSecond: ctx.options.maxTracesPerSecond }, 'exporting OpenTelemetry over OTLP/HTTP');
+      },
+      async stop() {
+        const s = sdk;
+        if (s === undefined) return;
+        sdk = undefined;
+        tracing.tracer = undefined;
+        metrics.bind(undefined);
+        await s.shutdown();
+      },
+    };
   },
 });

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { createLogger, type PonteServer } from '@ponte/core';
-import { EXAMPLE_MODELS, startTestServer } from '@ponte/core/testing';
+import { EXAMPLE_MODELS, startTestServer } from '@ponte/http/testing';
 import { ExportFailureReporter } from '../src/index.js';
 import { OtlpCollector } from './otlp-collector.js';
 

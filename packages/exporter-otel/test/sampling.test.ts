@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { PonteServer } from '@ponte/core';
-import { EXAMPLE_MODELS, startTestServer } from '@ponte/core/testing';
+import { EXAMPLE_MODELS, startTestServer } from '@ponte/http/testing';
 import { OtlpCollector } from './otlp-collector.js';
 
 const ROW = [39, 52.7, 0, 3.26, 3, 365, 0, 0];

@@ -1,7 +1,7 @@
 import type { PipelineObserver, PipelineStage, RequestContext, RequestOutcome } from '@ponte/core';
 import type { CounterSeries } from './counter-family.js';
 import type { HistogramSeries } from './histogram-family.js';
-import type { MetricSources, ServiceMetrics } from './service-metrics.js';
+import type { CoreServices, ServiceMetrics } from './service-metrics.js';
 
 /** Protocol and endpoint names come from code, not callers; anything unexpected is folded into `other`. */
 const NAME = /^[a-z][a-z0-9_]{0,31}$/;
@@ -50,7 +50,7 @@ interface ModelSeries {
  *
  * @example
  * ```ts
- * ctx.provide(Tokens.PipelineObserver, new PrometheusObserver(metrics, sources));
+ * ctx.provide(Tokens.PipelineObserver, new PrometheusObserver(metrics, core));
  * ```
  */
 export class PrometheusObserver implements PipelineObserver {
@@ -64,7 +64,7 @@ export class PrometheusObserver implements PipelineObserver {
 
   constructor(
     private readonly metrics: ServiceMetrics,
-    private readonly sources: MetricSources,
+    private readonly core: CoreServices,
   ) {}
 
   private perModel(model: string, version: string): ModelSeries {
@@ -75,7 +75,7 @@ export class PrometheusObserver implements PipelineObserver {
     if (s === undefined) {
       let batched = false;
       try {
-        batched = this.sources.registry?.resolve(model, version).batching.enabled ?? false;
+        batched = this.core.registry.resolve(model, version).batching.enabled;
       } catch {
         // version gone already; treat as unbatched
       }
@@ -91,7 +91,7 @@ export class PrometheusObserver implements PipelineObserver {
     const last = this.lastRoute;
     if (last !== undefined && last.model === ctx.model && last.version === ctx.version && last.endpoint === ctx.endpoint && last.protocol === ctx.protocol) return last.series;
     // An unknown model name is the caller's text: it is counted under model="" so label values stay bounded.
-    const known = ctx.model !== undefined && this.sources.registry?.has(ctx.model) === true;
+    const known = ctx.model !== undefined && this.core.registry.has(ctx.model);
     const labels = { protocol: bounded(ctx.protocol), endpoint: bounded(ctx.endpoint), model: known ? ctx.model! : '', version: known ? ctx.version ?? '' : '' };
     const key = `${labels.protocol}\u0000${labels.endpoint}\u0000${labels.model}\u0000${labels.version}`;
     let series = this.routes.get(key);
@@ -106,7 +106,7 @@ export class PrometheusObserver implements PipelineObserver {
   onStage(ctx: RequestContext, stage: PipelineStage, _startedAt: number, durationMs: number): void {
     if (stage !== 'queue' && stage !== 'run') return;
     const model = ctx.model;
-    if (model === undefined || this.sources.registry?.has(model) !== true) return;
+    if (model === undefined || !this.core.registry.has(model)) return;
     const s = this.perModel(model, ctx.version ?? '');
     if (stage === 'queue') s.queue.observe(durationMs / 1000);
     else {
@@ -117,7 +117,7 @@ export class PrometheusObserver implements PipelineObserver {
   }
 
   onBatch(model: string, version: string, batchSize: number): void {
-    if (this.sources.registry?.has(model) !== true) return;
+    if (!this.core.registry.has(model)) return;
     this.perModel(model, version).batch.observe(batchSize);
   }
 

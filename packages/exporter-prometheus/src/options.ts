@@ -28,6 +28,8 @@ export interface PrometheusExporterOptions {
   port?: number;
   /** Interface of the separate listener; default `127.0.0.1`. Ignored without `port`. */
   host: string;
+  /** Serve `/metrics` on the data-plane port without authentication (default false: a `monitor` action behind the gate). */
+  public: boolean;
   /** Prefix of Ponte's service metrics; default `ponte_`. Process metrics keep their standard names. */
   prefix: string;
   /** Collect process and Node.js runtime metrics (CPU, memory, heap, event-loop lag, GC); default true. */
@@ -54,6 +56,7 @@ export const prometheusOptionsSchema: Record<string, unknown> = {
     path: { type: 'string', pattern: '^/[A-Za-z0-9._~/-]*$', default: '/metrics' },
     port: { type: 'integer', minimum: 0, maximum: 65535 },
     host: { type: 'string', minLength: 1, default: '127.0.0.1' },
+    public: { type: 'boolean', default: false },
     prefix: { type: 'string', pattern: '^([a-zA-Z_][a-zA-Z0-9_]*)?$', default: 'ponte_' },
     processMetrics: { type: 'boolean', default: true },
     buckets: {

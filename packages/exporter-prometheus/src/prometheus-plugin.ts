@@ -1,38 +1,18 @@
-import { definePlugin, Tokens, type HttpEnv, type InferencePipeline, type Lifecycle, type ModelRegistry, type PipelineObserver, type PluginContext, type RequestContext } from '@ponte/core';
-import type { Context } from 'hono';
-import { clusterMetrics, inCluster, joinClusterMetrics } from './cluster-metrics.js';
+import { definePlugin, Tokens, type Lifecycle, type ModelRegistry, type SinkHub } from '@ponte/core';
+import { HttpTokens } from '@ponte/http';
+import { clusterMetrics, inCluster, joinClusterMetrics, serveClusterMetrics } from './cluster-metrics.js';
 import { MetricsServer } from './metrics-server.js';
 import { PrometheusObserver } from './metrics-observer.js';
 import { prometheusOptionsSchema, type PrometheusExporterOptions } from './options.js';
-import { ServiceMetrics, type MetricSources } from './service-metrics.js';
-
-interface State {
-  metrics: ServiceMetrics;
-  sources: MetricSources;
-  pipeline?: InferencePipeline;
-  server?: MetricsServer;
-}
-
-// The plugin object is shared by every server in the process; each server's state hangs off its own context.
-const states = new WeakMap<PluginContext<PrometheusExporterOptions>, State>();
-
-async function scrape(c: Context<HttpEnv>, state: State): Promise<Response> {
-  // On the data-plane port, /metrics asks for the same credentials as any other read endpoint.
-  if (state.pipeline !== undefined) {
-    const ctx: RequestContext = { requestId: c.get('requestId'), protocol: 'rest', endpoint: 'metrics', headers: c.req.header(), startedAt: performance.now(), attributes: new Map() };
-    await state.pipeline.authenticate(ctx, 'read');
-  }
-  // With several server processes, any one of them answers for all.
-  const text = inCluster() ? await clusterMetrics() : await state.metrics.registry.metrics();
-  return c.body(text, 200, { 'Content-Type': state.metrics.registry.contentType });
-}
+import { ServiceMetrics, type CoreServices } from './service-metrics.js';
 
 /**
  * Prometheus exporter: Ponte's service metrics (requests, latency, queue and
  * compute time, batch sizes, errors by code, in-flight, queue depth, model
- * state) plus process and Node.js runtime metrics, in the Prometheus text
- * format at `/metrics` — on the data-plane port by default, or on a separate
- * listener when `port` is set.
+ * state, after-response sinks) plus process and Node.js runtime metrics, in
+ * the Prometheus text format at `/metrics` — a route of the REST protocol
+ * (behind the gate as a `monitor` action, unless `public: true`), or on a
+ * separate listener when `port` is set.
  *
  * @example
  * ```yaml
@@ -45,37 +25,49 @@ async function scrape(c: Context<HttpEnv>, state: State): Promise<Response> {
 export const prometheusExporter = definePlugin<PrometheusExporterOptions>({
   name: '@ponte/exporter-prometheus',
   kind: 'exporter',
+  core: '^0.1.0',
+  dependsOn: ['@ponte/http'],
   description: 'Prometheus metrics at /metrics (service, model and process metrics)',
   configSchema: prometheusOptionsSchema,
   register(ctx) {
-    const sources: MetricSources = {};
-    const metrics = new ServiceMetrics(ctx.options, sources);
-    const state: State = { metrics, sources };
-    states.set(ctx, state);
+    let registry: ModelRegistry | undefined;
+    let lifecycle: Lifecycle | undefined;
+    let sinks: SinkHub | undefined;
+    // Core services exist once every plugin has registered: read on first use (a request or a scrape).
+    const core: CoreServices = {
+      get registry() { return (registry ??= ctx.resolve(Tokens.ModelRegistry)); },
+      get lifecycle() { return (lifecycle ??= ctx.resolve(Tokens.Lifecycle)); },
+      get sinks() { return (sinks ??= ctx.resolve(Tokens.SinkHub)); },
+    };
+    const metrics = new ServiceMetrics(ctx.options, core);
     if (inCluster()) joinClusterMetrics(metrics.registry);
-    // Observers are collected by core right after every plugin registered, so this cannot wait for start().
-    ctx.provide<PipelineObserver>(Tokens.PipelineObserver, new PrometheusObserver(metrics, sources));
-    if (ctx.options.port === undefined) ctx.http.get(ctx.options.path, (c) => scrape(c, state));
-  },
-  async start(ctx) {
-    const state = states.get(ctx)!;
-    state.sources.registry = ctx.root.resolve<ModelRegistry>(Tokens.ModelRegistry);
-    state.sources.lifecycle = ctx.root.resolve<Lifecycle>(Tokens.Lifecycle);
+    ctx.provide(Tokens.PipelineObserver, new PrometheusObserver(metrics, core));
     const { port, host, path } = ctx.options;
+    // With several server processes, any one of them answers for all.
+    const scrape = (): Promise<string> => (inCluster() ? clusterMetrics() : metrics.registry.metrics());
     if (port === undefined) {
-      state.pipeline = ctx.root.resolve<InferencePipeline>(Tokens.InferencePipeline);
-      return;
+      ctx.resolve(HttpTokens.Routes).add({
+        method: 'GET', path, name: 'metrics', action: ctx.options.public ? 'public' : 'monitor',
+        docs: { operationId: 'metrics', summary: 'Prometheus metrics', description: 'Service, model and process metrics in the Prometheus text format.', tag: 'Monitoring' },
+        respond: async () => ({ status: 200, contentType: metrics.registry.contentType, body: await scrape() }),
+      }, ctx.name);
     }
-    const server = new MetricsServer(state.metrics.registry, path, (err) => ctx.logger.warn({ err }, 'metrics collection failed'));
-    await server.listen(port, host);
-    state.server = server;
-    ctx.logger.info({ url: `http://${host.includes(':') ? `[${host}]` : host}:${server.port}${path}` }, 'serving Prometheus metrics');
+    let server: MetricsServer | undefined;
+    return {
+      async start() {
+        if (port === undefined) return;
+        const s = new MetricsServer(metrics.registry, path, (err) => ctx.logger.warn({ err }, 'metrics collection failed'));
+        await s.listen(port, host);
+        server = s;
+        ctx.logger.info({ url: `http://${host.includes(':') ? `[${host}]` : host}:${s.port}${path}` }, 'serving Prometheus metrics');
+      },
+      async stop() {
+        const s = server;
+        server = undefined;
+        await s?.close();
+      },
+    };
   },
-  async stop(ctx) {
-    const state = states.get(ctx);
-    if (state?.server === undefined) return;
-    const server = state.server;
-    delete state.server;
-    await server.close();
-  },
+  // The cluster primary answers the workers' requests for their metrics, so any process can serve a scrape for all.
+  primary: () => serveClusterMetrics(),
 });

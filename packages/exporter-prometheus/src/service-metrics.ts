@@ -1,14 +1,15 @@
-import type { Lifecycle, ModelRegistry } from '@ponte/core';
+import type { Lifecycle, ModelRegistry, SinkHub } from '@ponte/core';
 import { PONTE_VERSION } from '@ponte/core';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { CounterFamily } from './counter-family.js';
 import { HistogramFamily } from './histogram-family.js';
 import { DEFAULT_BATCH_SIZE_BUCKETS, DEFAULT_DURATION_BUCKETS, DEFAULT_QUEUE_BUCKETS, type PrometheusExporterOptions } from './options.js';
 
-/** Where scrape-time gauges read from; filled in when the server starts. */
-export interface MetricSources {
-  registry?: ModelRegistry;
-  lifecycle?: Lifecycle;
+/** The core services scrape-time gauges read: the plugin resolves each on first use (they exist once every plugin has registered). */
+export interface CoreServices {
+  readonly registry: ModelRegistry;
+  readonly lifecycle: Lifecycle;
+  readonly sinks: SinkHub;
 }
 
 const REQUEST_LABELS = ['protocol', 'endpoint', 'model', 'version', 'code'] as const;
@@ -25,7 +26,7 @@ const MODEL_STATES = ['loading', 'ready', 'failed', 'unloaded'] as const;
  *
  * @example
  * ```ts
- * const m = new ServiceMetrics(options, sources);
+ * const m = new ServiceMetrics(options, core);
  * const text = await m.registry.metrics();
  * ```
  */
@@ -40,7 +41,7 @@ export class ServiceMetrics {
   readonly batchSize: HistogramFamily<(typeof MODEL_LABELS)[number]>;
   readonly loadFailures: Counter<(typeof MODEL_LABELS)[number]>;
 
-  constructor(options: Pick<PrometheusExporterOptions, 'prefix' | 'processMetrics' | 'buckets'>, sources: MetricSources) {
+  constructor(options: Pick<PrometheusExporterOptions, 'prefix' | 'processMetrics' | 'buckets'>, core: CoreServices) {
     const p = options.prefix;
     const registers = [this.registry];
     const b = options.buckets;
@@ -58,7 +59,7 @@ export class ServiceMetrics {
       registers,
       collect() {
         // Start every known version at 0, so increase() sees a later failure (a series born at 1 looks like no change).
-        for (const m of sources.registry?.readiness().models ?? []) for (const v of m.versions) this.inc({ model: m.name, version: v.version }, 0);
+        for (const m of core.registry.readiness().models) for (const v of m.versions) this.inc({ model: m.name, version: v.version }, 0);
       },
     });
 
@@ -67,7 +68,7 @@ export class ServiceMetrics {
       help: 'Data-plane requests being processed now.',
       registers,
       collect() {
-        this.set(sources.lifecycle?.inFlight ?? 0);
+        this.set(core.lifecycle.inFlight);
       },
     });
     new Gauge({
@@ -77,7 +78,7 @@ export class ServiceMetrics {
       registers,
       collect() {
         this.reset();
-        for (const r of sources.registry?.readyVersions() ?? []) this.set({ model: r.name, version: r.version }, r.runner.queueDepth);
+        for (const r of core.registry.readyVersions()) this.set({ model: r.name, version: r.version }, r.runner.queueDepth);
       },
     });
     new Gauge({
@@ -89,7 +90,7 @@ export class ServiceMetrics {
       registers,
       collect() {
         this.reset();
-        for (const r of sources.registry?.readyVersions() ?? []) this.set({ model: r.name, version: r.version }, r.batching.enabled ? r.batching.maxQueueSize : 0);
+        for (const r of core.registry.readyVersions()) this.set({ model: r.name, version: r.version }, r.batching.enabled ? r.batching.maxQueueSize : 0);
       },
     });
     new Gauge({
@@ -101,7 +102,7 @@ export class ServiceMetrics {
       registers,
       collect() {
         this.reset();
-        for (const m of sources.registry?.readiness().models ?? []) {
+        for (const m of core.registry.readiness().models) {
           for (const v of m.versions) for (const s of MODEL_STATES) this.set({ model: m.name, version: v.version, state: s }, v.state === s ? 1 : 0);
         }
       },
@@ -115,7 +116,7 @@ export class ServiceMetrics {
       registers,
       collect() {
         this.reset();
-        for (const m of sources.registry?.readiness().models ?? []) this.set({ model: m.name, required: String(m.required) }, m.ready ? 1 : 0);
+        for (const m of core.registry.readiness().models) this.set({ model: m.name, required: String(m.required) }, m.ready ? 1 : 0);
       },
     });
     new Gauge({
@@ -127,9 +128,35 @@ export class ServiceMetrics {
       registers,
       collect() {
         this.reset();
-        for (const m of sources.registry?.readiness().models ?? []) {
+        for (const m of core.registry.readiness().models) {
           for (const v of m.versions) if (v.loadDurationMs !== undefined) this.set({ model: m.name, version: v.version }, v.loadDurationMs / 1000);
         }
+      },
+    });
+    // After-response sinks: what each dropped (queue full) or failed to write is counted, never an error to a caller.
+    const sinkCounter = (name: string, help: string, read: (s: ReturnType<SinkHub['stats']>[number]) => number): void => {
+      new Counter({
+        name,
+        help,
+        labelNames: ['sink'],
+        registers,
+        collect() {
+          this.reset();
+          for (const st of core.sinks.stats()) this.inc({ sink: st.sink }, read(st));
+        },
+      });
+    };
+    sinkCounter(`${p}sink_records_dropped_total`, 'Prediction records an after-response sink dropped because its queue was full.', (st) => st.dropped);
+    sinkCounter(`${p}sink_records_failed_total`, 'Prediction records in sink writes that failed.', (st) => st.failed);
+    sinkCounter(`${p}sink_records_written_total`, 'Prediction records an after-response sink wrote.', (st) => st.written);
+    new Gauge({
+      name: `${p}sink_queue_depth`,
+      help: 'Prediction records waiting for an after-response sink.',
+      labelNames: ['sink'],
+      registers,
+      collect() {
+        this.reset();
+        for (const st of core.sinks.stats()) this.set({ sink: st.sink }, st.queued);
       },
     });
     new Gauge({

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { EXAMPLE_MODELS, REPO_ROOT, startTestServer } from '@ponte/core/testing';
+import { EXAMPLE_MODELS, REPO_ROOT, startTestServer } from '@ponte/http/testing';
 import type { PonteServer } from '@ponte/core';
 import { parseMetrics, post, PROMTOOL, PURCHASE_INFER, PURCHASE_ROW, run, skipUnless, total, type Sample } from './helpers.js';
 

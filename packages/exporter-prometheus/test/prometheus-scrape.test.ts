@@ -4,7 +4,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { EXAMPLE_MODELS, REPO_ROOT, startTestServer } from '@ponte/core/testing';
+import { EXAMPLE_MODELS, REPO_ROOT, startTestServer } from '@ponte/http/testing';
 import type { PonteServer } from '@ponte/core';
 import { eventually, freePort, post, PROMETHEUS, PURCHASE_INFER, PURCHASE_ROW, skipUnless } from './helpers.js';
 

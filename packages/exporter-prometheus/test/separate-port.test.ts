@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EXAMPLE_MODELS, startTestServer } from '@ponte/core/testing';
+import { EXAMPLE_MODELS, startTestServer } from '@ponte/http/testing';
 import { freePort, parseMetrics, post, PURCHASE_ROW, total } from './helpers.js';
 
 describe('metrics on their own port', () => {

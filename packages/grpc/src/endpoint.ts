@@ -1,3 +1,5 @@
+import { token, type ProtocolEndpoint } from '@ponte/core';
+
 /**
  * Where the gRPC endpoint listens, registered in the server's root container
  * under `GrpcTokens.Endpoint`, so tests and tools can find an ephemeral port.
@@ -8,7 +10,7 @@
  * const client = new Client(grpc.address!, credentials.createInsecure());
  * ```
  */
-export interface GrpcEndpoint {
+export interface GrpcEndpoint extends ProtocolEndpoint {
   /** The bound port once started (the real one when configured as 0), else undefined. */
   readonly port: number | undefined;
   /** `host:port` once started, for a gRPC client; else undefined. */
@@ -20,5 +22,5 @@ export interface GrpcEndpoint {
 /** Tokens this package registers in the root container. */
 export const GrpcTokens = {
   /** The `GrpcEndpoint` of this server. */
-  Endpoint: Symbol.for('ponte.grpc.Endpoint'),
+  Endpoint: token<GrpcEndpoint>('ponte.grpc.Endpoint'),
 } as const;

@@ -25,6 +25,7 @@ function hostPort(host: string, port: number): string {
  * ```
  */
 export class GrpcInferenceServer implements GrpcEndpoint {
+  readonly protocol = 'grpc';
   private server: Server | undefined;
   private boundPort: number | undefined;
   private stopping: Promise<void> | undefined;

@@ -1,10 +1,11 @@
-import { definePlugin, PONTE_VERSION, Tokens, type InferencePipeline, type Lifecycle, type ModelRegistry, type PluginContext, type PonteConfig } from '@ponte/core';
+import { definePlugin, Tokens } from '@ponte/core';
 import { GrpcTokens } from './endpoint.js';
 import { GrpcInferenceServer } from './grpc-server.js';
 import { grpcOptionsSchema, type GrpcOptions } from './options.js';
 
 export { GrpcTokens, type GrpcEndpoint } from './endpoint.js';
 export { GrpcInferenceServer } from './grpc-server.js';
+export { GrpcExchange, metadataHeaders, type GrpcAnswer } from './grpc-exchange.js';
 export { inferenceServiceHandlers, type GrpcServices } from './inference-service.js';
 export { decodeModelInferRequest, encodeModelInferResponse, wantsRawOutput, MAX_ELEMENTS, type DecodedInferRequest } from './infer-codec.js';
 export { decodeContents, encodeContents, CONTENTS_FIELD } from './tensor-contents.js';
@@ -14,20 +15,10 @@ export { grpcOptionsSchema, DEFAULT_MAX_MESSAGE_BYTES, type GrpcOptions, type Gr
 export { PROTO_PATH, PROTO_LOADER_OPTIONS, loadInferenceProto, type InferenceProto } from './proto.js';
 export type * from './messages.js';
 
-/** The extensions REST reports in server metadata; gRPC reports the same server. */
-const EXTENSIONS = ['binary_tensor_data'] as const;
-
-/** The plugin's own server, kept in its private container so one plugin object can serve many Ponte servers (tests). */
-const SERVER = Symbol('ponte.grpc.Server');
-
-function serverOf(ctx: PluginContext<GrpcOptions>): GrpcInferenceServer {
-  return ctx.container.resolve<GrpcInferenceServer>(SERVER);
-}
-
 /**
  * The Open Inference Protocol over gRPC (`inference.GRPCInferenceService`) on
- * its own port, through the same pipeline, auth, validation, batching and
- * drain as REST.
+ * its own port, through the same request pipeline as REST: admission, auth,
+ * validation, batching, drain, observers and the request log.
  *
  * @example
  * ```yaml
@@ -39,26 +30,22 @@ function serverOf(ctx: PluginContext<GrpcOptions>): GrpcInferenceServer {
 export default definePlugin<GrpcOptions>({
   name: '@ponte/grpc',
   kind: 'protocol',
+  core: '^0.1.0',
   description: 'Open Inference Protocol v2 over gRPC (@grpc/grpc-js)',
   configSchema: grpcOptionsSchema,
   register(ctx) {
     const server = new GrpcInferenceServer(ctx.options, ctx.baseDir, ctx.logger);
-    ctx.container.register(SERVER, { useValue: server });
     ctx.provide(GrpcTokens.Endpoint, server);
-  },
-  async start(ctx) {
-    const root = ctx.root;
-    await serverOf(ctx).start({
-      pipeline: root.resolve<InferencePipeline>(Tokens.InferencePipeline),
-      registry: root.resolve<ModelRegistry>(Tokens.ModelRegistry),
-      lifecycle: root.resolve<Lifecycle>(Tokens.Lifecycle),
-      config: root.resolve<PonteConfig>(Tokens.Config),
-      logger: ctx.logger,
-      serverVersion: PONTE_VERSION,
-      extensions: EXTENSIONS,
-    });
-  },
-  async stop(ctx) {
-    await serverOf(ctx).stop(ctx.config.server.shutdownTimeoutMs);
+    ctx.provide(Tokens.ProtocolEndpoint, server);
+    return {
+      start: () => server.start({
+        pipeline: ctx.resolve(Tokens.RequestPipeline),
+        registry: ctx.resolve(Tokens.ModelRegistry),
+        lifecycle: ctx.resolve(Tokens.Lifecycle),
+        info: ctx.resolve(Tokens.ServerInfo),
+        logger: ctx.logger,
+      }),
+      stop: () => server.stop(ctx.config.server.shutdownTimeoutMs),
+    };
   },
 });

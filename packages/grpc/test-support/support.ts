@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { credentials as grpcCredentials, Metadata, type ChannelCredentials, type Client, type ServiceError } from '@grpc/grpc-js';
 import type { PonteServer } from '@ponte/core';
-import { EXAMPLE_MODELS } from '@ponte/core/testing';
+import { EXAMPLE_MODELS } from '@ponte/http/testing';
 import { GrpcTokens, loadInferenceProto, type GrpcEndpoint } from '../src/index.js';
 
 /** Absolute path of a fixture model folder (fixtures stay in test/, next to the sources). */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { status } from '@grpc/grpc-js';
 import { definePlugin, PonteError, Tokens, type Authenticator, type PipelineObserver, type PonteServer, type RequestContext, type RequestOutcome } from '@ponte/core';
-import { startTestServer } from '@ponte/core/testing';
+import { startTestServer } from '@ponte/http/testing';
 import { ERROR_CODE_METADATA, type ModelInferResponse } from '../src/index.js';
 import { OipClient, testConfig } from '../test-support/support.js';
 

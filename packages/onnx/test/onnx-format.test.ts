@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, createLogger, type LoadedModel, type Tensor } from '@ponte/core';
-import { EXAMPLE_MODELS, startTestServer } from '@ponte/core/testing';
+import { EXAMPLE_MODELS, startTestServer } from '@ponte/http/testing';
 import { onnxFormat } from '@ponte/onnx';
 
 interface Golden { inputs: number[][]; expected: number[][]; output_name: string; tolerance: { atol: number; rtol: number } }

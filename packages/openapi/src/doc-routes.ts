@@ -1,14 +1,14 @@
-import type { Context, Hono } from 'hono';
-import { PonteError, type HttpEnv } from '@ponte/core';
+import { PonteError, type RouteAction } from '@ponte/core';
+import type { HttpAnswer, HttpExchange, HttpRoute } from '@ponte/http';
 import type { DocumentCache } from './document-cache.js';
 import type { OpenApiOptions } from './options.js';
 import type { Asset } from './swagger-ui-assets.js';
 
-/** What the routes serve, filled in by the plugin's `start`. */
-export interface DocRouteState {
+/** What the routes serve, prepared by the plugin's `start`. */
+export interface DocAssets {
   cache?: DocumentCache;
   /** Swagger UI files by name: the dist files plus the generated page and initializer. */
-  assets?: Map<string, Asset>;
+  files?: Map<string, Asset>;
   /** Content-Security-Policy of the UI page. */
   csp?: string;
 }
@@ -17,6 +17,7 @@ export interface DocRouteState {
 const NO_CACHE = 'no-cache';
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const REVALIDATE_DAILY = 'public, max-age=86400';
+const TAG = 'Documentation';
 
 function notStarted(): PonteError {
   return new PonteError('PONTE_SHUTTING_DOWN', 'the OpenAPI plugin is not started');
@@ -31,48 +32,60 @@ function matches(ifNoneMatch: string | undefined, etag: string): boolean {
 }
 
 /** Sends bytes with an ETag, answering 304 to a matching If-None-Match and gzip to clients that accept it. */
-function send(c: Context<HttpEnv>, a: Asset, cacheControl: string, extra: Record<string, string> = {}): Response {
+function send(x: HttpExchange, a: Asset, cacheControl: string, extra: Record<string, string> = {}): HttpAnswer {
   const headers: Record<string, string> = { 'Cache-Control': cacheControl, ETag: a.etag, 'X-Content-Type-Options': 'nosniff', ...extra };
   if (a.gzip !== undefined) headers['Vary'] = 'Accept-Encoding';
-  if (matches(c.req.header('if-none-match'), a.etag)) return c.body(null, 304, headers);
-  headers['Content-Type'] = a.type;
-  if (a.gzip !== undefined && /\bgzip\b/i.test(c.req.header('accept-encoding') ?? '')) {
+  if (matches(x.headers['if-none-match'], a.etag)) return { status: 304, headers };
+  if (a.gzip !== undefined && /\bgzip\b/i.test(x.headers['accept-encoding'] ?? '')) {
     headers['Content-Encoding'] = 'gzip';
-    return c.body(a.gzip as Uint8Array<ArrayBuffer>, 200, headers);
+    return { status: 200, contentType: a.type, body: a.gzip, headers };
   }
-  return c.body(a.body as Uint8Array<ArrayBuffer>, 200, headers);
+  return { status: 200, contentType: a.type, body: a.body, headers };
 }
 
 /**
- * Adds the document route and, unless disabled, the Swagger UI routes. Routes
- * are added in `register` (Hono needs them before it serves) and read what
- * `start` prepared through `state`.
+ * The document route and, unless disabled, the Swagger UI routes, as REST
+ * route table entries. They are added in `register` and read what `start`
+ * prepared through `assets`. Their action is `read` (behind the gate like
+ * model metadata), or `public` with the plugin's `public: true`.
  */
-export function docRoutes(app: Hono<HttpEnv>, options: OpenApiOptions, state: DocRouteState): void {
+export function docRoutes(options: OpenApiOptions, assets: DocAssets): HttpRoute[] {
+  const action: RouteAction = options.public ? 'public' : 'read';
   const encoder = new TextEncoder();
-  app.get(options.path, (c) => {
-    if (state.cache === undefined) throw notStarted();
-    const doc = state.cache.get();
-    return send(c, { type: 'application/json; charset=utf-8', body: encoder.encode(doc.json), etag: doc.etag }, NO_CACHE);
-  });
-  if (!options.ui) return;
+  const routes: HttpRoute[] = [{
+    method: 'GET', path: options.path, name: 'openapi_document', action,
+    docs: { operationId: 'openApiDocument', summary: 'This OpenAPI document', tag: TAG },
+    respond(x) {
+      if (assets.cache === undefined) throw notStarted();
+      const doc = assets.cache.get();
+      return send(x, { type: 'application/json; charset=utf-8', body: encoder.encode(doc.json), etag: doc.etag }, NO_CACHE);
+    },
+  }];
+  if (!options.ui) return routes;
 
-  const page = (c: Context<HttpEnv>): Response => {
-    const a = state.assets?.get('index.html');
+  const page = (x: HttpExchange): HttpAnswer => {
+    const a = assets.files?.get('index.html');
     if (a === undefined) throw notStarted();
-    return send(c, a, NO_CACHE, state.csp !== undefined ? { 'Content-Security-Policy': state.csp } : {});
+    return send(x, a, NO_CACHE, assets.csp !== undefined ? { 'Content-Security-Policy': assets.csp } : {});
   };
-  app.get(options.uiPath, page);
-  app.get(`${options.uiPath}/`, page);
-  app.get(`${options.uiPath}/:file`, (c) => {
-    const file = c.req.param('file');
-    if (state.assets === undefined) throw notStarted();
-    // A lookup in a fixed table: the name never becomes a file path.
-    const a = state.assets.get(file);
-    if (a === undefined) throw new PonteError('PONTE_NOT_FOUND', `no Swagger UI asset named ${JSON.stringify(file.slice(0, 100))}`);
-    if (file === 'index.html') return page(c);
-    // Generated files change with the config, dist files only with the package version in their URL.
-    const cacheControl = file === 'swagger-initializer.js' ? NO_CACHE : c.req.query('v') !== undefined ? IMMUTABLE : REVALIDATE_DAILY;
-    return send(c, a, cacheControl, file === 'oauth2-redirect.html' && state.csp !== undefined ? { 'Content-Security-Policy': state.csp } : {});
-  });
+  routes.push(
+    { method: 'GET', path: options.uiPath, name: 'swagger_ui', action, docs: { operationId: 'swaggerUi', summary: 'Swagger UI', tag: TAG }, respond: page },
+    { method: 'GET', path: `${options.uiPath}/`, name: 'swagger_ui', action, docs: { operationId: 'swaggerUiSlash', summary: 'Swagger UI', tag: TAG }, respond: page },
+    {
+      method: 'GET', path: `${options.uiPath}/{file}`, name: 'swagger_ui_asset', action,
+      docs: { operationId: 'swaggerUiAsset', summary: 'Swagger UI asset', tag: TAG },
+      respond(x) {
+        const file = x.params['file']!;
+        if (assets.files === undefined) throw notStarted();
+        // A lookup in a fixed table: the name never becomes a file path.
+        const a = assets.files.get(file);
+        if (a === undefined) throw new PonteError('PONTE_NOT_FOUND', `no Swagger UI asset named ${JSON.stringify(file.slice(0, 100))}`);
+        if (file === 'index.html') return page(x);
+        // Generated files change with the config, dist files only with the package version in their URL.
+        const cacheControl = file === 'swagger-initializer.js' ? NO_CACHE : x.query.get('v') !== null ? IMMUTABLE : REVALIDATE_DAILY;
+        return send(x, a, cacheControl, file === 'oauth2-redirect.html' && assets.csp !== undefined ? { 'Content-Security-Policy': assets.csp } : {});
+      },
+    },
+  );
+  return routes;
 }

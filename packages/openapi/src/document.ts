@@ -1,8 +1,9 @@
 import type { ModelRegistry, ModelView } from '@ponte/core';
+import type { HttpRoute } from '@ponte/http';
 import { sharedComponents } from './components.js';
 import { modelVersionSection } from './model-paths.js';
 import type { OpenApiDocument, PathItemObject, SchemaObject } from './openapi-types.js';
-import { protocolPaths, TAGS } from './protocol-paths.js';
+import { routePaths, TAGS } from './protocol-paths.js';
 import { applySecurity, type SecurityContribution } from './security.js';
 
 /** The parts of the model registry the document reads. */
@@ -24,6 +25,8 @@ export interface DocumentContext {
   servers: readonly string[];
   /** The auth seam; undefined today. */
   security?: SecurityContribution;
+  /** Every REST route, from the route table. */
+  routes: readonly HttpRoute[];
 }
 
 function versionsOf(registry: ModelCatalog, name: string): ModelView[] {
@@ -67,6 +70,13 @@ function infoDescription(ctx: DocumentContext, names: string[]): string {
   ].filter((s) => s !== '').join('\n\n');
 }
 
+/** Tags of plugin routes (metrics, documents …) beside the protocol's own. */
+function pluginTags(routes: readonly HttpRoute[]): Array<{ name: string; description: string }> {
+  const own = new Set<string>(Object.values(TAGS));
+  const names = [...new Set(routes.map((r) => r.docs?.tag ?? 'Plugins'))].filter((t) => !own.has(t));
+  return names.map((name) => ({ name, description: `Routes added by plugins (${name}).` }));
+}
+
 /**
  * Builds the OpenAPI 3.1 document of a deployment: the protocol paths for any
  * model, then, for each configured model, concrete paths for its newest ready
@@ -83,7 +93,7 @@ function infoDescription(ctx: DocumentContext, names: string[]): string {
 export function buildDocument(registry: ModelCatalog, ctx: DocumentContext): OpenApiDocument {
   const components = sharedComponents(ctx);
   const schemas = components.schemas as Record<string, SchemaObject>;
-  const paths: Record<string, PathItemObject> = protocolPaths();
+  const paths: Record<string, PathItemObject> = routePaths(ctx.routes);
   const modelTags: Array<{ name: string; description: string }> = [];
   const names = registry.names();
   for (const name of names) {
@@ -107,10 +117,11 @@ export function buildDocument(registry: ModelCatalog, ctx: DocumentContext): Ope
       { name: TAGS.oip, description: 'Open Inference Protocol v2 (KServe/Triton compatible), for any model.' },
       { name: TAGS.server, description: 'Server metadata.' },
       { name: TAGS.health, description: 'Liveness and readiness probes (never authenticated).' },
+      ...pluginTags(ctx.routes),
     ],
     paths,
     components,
   };
-  applySecurity(doc, ctx.security);
+  applySecurity(doc, ctx.security, ctx.routes);
   return doc;
 }

@@ -1,5 +1,6 @@
-import { definePlugin, PONTE_VERSION, Tokens, type ModelRegistry, type Validator } from '@ponte/core';
-import { docRoutes, type DocRouteState } from './doc-routes.js';
+import { definePlugin, Tokens } from '@ponte/core';
+import { HttpTokens } from '@ponte/http';
+import { docRoutes, type DocAssets } from './doc-routes.js';
 import { DocumentCache } from './document-cache.js';
 import { checkOptions, openApiOptionsSchema, type OpenApiOptions } from './options.js';
 import { loadSwaggerUiAssets, makeAsset } from './swagger-ui-assets.js';
@@ -11,9 +12,6 @@ export { openApiOptionsSchema, type OpenApiOptions } from './options.js';
 export type { SecurityContribution } from './security.js';
 export type { OpenApiDocument, SchemaObject } from './openapi-types.js';
 export { SWAGGER_UI_FILES, swaggerUiDistDir } from './swagger-ui-assets.js';
-
-/** The plugin's private registration of its route state. */
-const STATE = Symbol('ponte.openapi.state');
 
 /** Origins the UI page may call besides its own: those of absolute `servers` URLs ("Try it out"). */
 function contentSecurityPolicy(servers: readonly string[]): string {
@@ -34,10 +32,11 @@ function contentSecurityPolicy(servers: readonly string[]): string {
 
 /**
  * API documentation for a deployment: an OpenAPI 3.1 document at
- * `/openapi.json` describing the health, OIP v2 and named-feature routes and
- * every ready model's own paths (schemas from its signature and feature
- * config, working examples), and Swagger UI at `/docs`, served from the
- * installed `swagger-ui-dist` package with no network access.
+ * `/openapi.json` describing every route of the REST route table (the
+ * protocol's and every plugin's) and every ready model's own paths (schemas
+ * from its signature and feature config, working examples), and Swagger UI at
+ * `/docs`, served from the installed `swagger-ui-dist` package with no network
+ * access. Both are `read` routes behind the gate unless `public: true`.
  *
  * @example
  * ```yaml
@@ -50,42 +49,44 @@ function contentSecurityPolicy(servers: readonly string[]): string {
 export default definePlugin<OpenApiOptions>({
   name: '@ponte/openapi',
   kind: 'other',
+  core: '^0.1.0',
+  dependsOn: ['@ponte/http'],
   description: 'OpenAPI 3.1 document and Swagger UI for this deployment',
   configSchema: openApiOptionsSchema,
   register(ctx) {
-    checkOptions(ctx.options);
-    const state: DocRouteState = {};
-    docRoutes(ctx.http, ctx.options, state);
-    ctx.container.register(STATE, { useValue: state });
-  },
-  async start(ctx) {
-    const state = ctx.container.resolve<DocRouteState>(STATE);
-    const o = ctx.options;
-    const registry = ctx.root.resolve<ModelRegistry>(Tokens.ModelRegistry);
-    const validators = ctx.root.isRegistered(Tokens.Validator, true) ? ctx.root.resolveAll<Validator>(Tokens.Validator).map((v) => v.name) : [];
-    const { server } = ctx.config;
-    const title = o.title ?? `${server.name} — Ponte`;
-    state.cache = new DocumentCache(registry, {
-      serverName: server.name,
-      serverVersion: PONTE_VERSION,
-      bodyLimitBytes: server.bodyLimitBytes,
-      requestTimeoutMs: server.requestTimeoutMs,
-      validators,
-      servers: o.servers,
-      ...(o.title !== undefined ? { title: o.title } : {}),
-    });
-    if (!o.ui) return;
-    const { version, files } = await loadSwaggerUiAssets();
-    const page = { uiPath: o.uiPath, documentPath: o.path, title, assetVersion: version };
-    const enc = new TextEncoder();
-    files.set('index.html', await makeAsset('text/html; charset=utf-8', enc.encode(swaggerUiHtml(page))));
-    files.set('swagger-initializer.js', await makeAsset('text/javascript; charset=utf-8', enc.encode(swaggerUiInitializer(page))));
-    state.csp = contentSecurityPolicy(o.servers);
-    state.assets = files;
-  },
-  stop(ctx) {
-    const state = ctx.container.resolve<DocRouteState>(STATE);
-    delete state.cache;
-    delete state.assets;
+    const routes = ctx.resolve(HttpTokens.Routes);
+    checkOptions(ctx.options, [...new Set(routes.list().map((r) => `/${r.path.split('/')[1]}`))]);
+    const assets: DocAssets = {};
+    for (const r of docRoutes(ctx.options, assets)) routes.add(r, ctx.name);
+    return {
+      async start() {
+        const o = ctx.options;
+        const { server } = ctx.config;
+        const info = ctx.resolve(Tokens.ServerInfo);
+        const title = o.title ?? `${server.name} — Ponte`;
+        assets.cache = new DocumentCache(ctx.resolve(Tokens.ModelRegistry), {
+          serverName: server.name,
+          serverVersion: info.version,
+          bodyLimitBytes: server.bodyLimitBytes,
+          requestTimeoutMs: server.requestTimeoutMs,
+          validators: ctx.resolveAll(Tokens.Validator).map((v) => v.name),
+          servers: o.servers,
+          routes: routes.list(),
+          ...(o.title !== undefined ? { title: o.title } : {}),
+        });
+        if (!o.ui) return;
+        const { version, files } = await loadSwaggerUiAssets();
+        const page = { uiPath: o.uiPath, documentPath: o.path, title, assetVersion: version };
+        const enc = new TextEncoder();
+        files.set('index.html', await makeAsset('text/html; charset=utf-8', enc.encode(swaggerUiHtml(page))));
+        files.set('swagger-initializer.js', await makeAsset('text/javascript; charset=utf-8', enc.encode(swaggerUiInitializer(page))));
+        assets.csp = contentSecurityPolicy(o.servers);
+        assets.files = files;
+      },
+      stop() {
+        delete assets.cache;
+        delete assets.files;
+      },
+    };
   },
 });

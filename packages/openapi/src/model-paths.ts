@@ -1,4 +1,5 @@
-import { elementCount, featureLayout, taskOf, type FeatureLayout, type ModelView, type TensorSpec } from '@ponte/core';
+import { elementCount, featureLayout, type FeatureLayout, type ModelView, type TensorSpec } from '@ponte/core';
+import { taskOf } from '@ponte/http';
 import { exampleRow, exampleValue, rowArraySchema, rowObjectSchema } from './feature-schemas.js';
 import { schemaRef, type PathItemObject, type SchemaObject } from './openapi-types.js';
 import { predictionSchema } from './prediction-schema.js';

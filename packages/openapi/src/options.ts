@@ -12,9 +12,11 @@ export interface OpenApiOptions {
   title?: string;
   /** Server URLs to advertise in the document (absolute, or relative like `/api`). Default none: relative to where the document was fetched. */
   servers: string[];
+  /** Serve the document and the UI without authentication. Default false: they are `read` routes behind the gate. */
+  public: boolean;
 }
 
-// Plain path segments only: these become Hono routes, where ':' or '*' would mean parameters.
+// Plain path segments only: '{' would be a parameter in a route template.
 const ROUTE_PATH = '^(/[A-Za-z0-9._~-]+)+$';
 
 /**
@@ -34,6 +36,7 @@ export const openApiOptionsSchema = {
     path: { type: 'string', pattern: ROUTE_PATH, default: '/openapi.json', description: 'Path of the OpenAPI document.' },
     uiPath: { type: 'string', pattern: ROUTE_PATH, default: '/docs', description: 'Path of Swagger UI; its assets are served under it.' },
     ui: { type: 'boolean', default: true, description: 'Serve Swagger UI.' },
+    public: { type: 'boolean', default: false, description: 'Serve the document and the UI without authentication.' },
     title: { type: 'string', minLength: 1, maxLength: 200, description: 'Title of the document and the UI page (default: "<server.name> — Ponte").' },
     servers: {
       type: 'array',
@@ -44,14 +47,17 @@ export const openApiOptionsSchema = {
   },
 } as const;
 
-const CORE_PREFIXES = ['/v1/', '/v2/'];
-
-/** Checks what the schema cannot: the two paths differ and stay clear of core's routes. */
-export function checkOptions(o: OpenApiOptions): void {
+/**
+ * Checks what the schema cannot: the two paths differ and stay clear of the
+ * routes already in the table (`taken`: the first path segments they use,
+ * such as `/v1` and `/v2`).
+ */
+export function checkOptions(o: OpenApiOptions, taken: readonly string[]): void {
   const problems: string[] = [];
   for (const key of ['path', 'uiPath'] as const) {
     const p = o[key];
-    if (p === '/v1' || p === '/v2' || CORE_PREFIXES.some((c) => p.startsWith(c))) problems.push(`options.${key}: "${p}" is inside core's /v1 or /v2 routes`);
+    const inside = taken.find((t) => p === t || p.startsWith(`${t}/`));
+    if (inside !== undefined) problems.push(`options.${key}: "${p}" is inside the ${inside} routes of the route table`);
   }
   if (o.ui && (o.path === o.uiPath || o.path.startsWith(`${o.uiPath}/`))) problems.push(`options.path: "${o.path}" must not be "${o.uiPath}" or under it (Swagger UI's assets live there)`);
   if (problems.length > 0) throw new PonteError('PONTE_CONFIG_INVALID', `@ponte/openapi: ${problems.join('; ')}`);

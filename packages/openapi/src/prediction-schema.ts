@@ -1,4 +1,5 @@
-import { mainOutputOf, taskOf, type ModelConfig, type ModelSignature, type TensorSpec } from '@ponte/core';
+import type { ModelConfig, ModelSignature, TensorSpec } from '@ponte/core';
+import { mainOutputOf, taskOf } from '@ponte/http';
 import type { SchemaObject } from './openapi-types.js';
 import { elementSchema } from './tensor-schemas.js';
 

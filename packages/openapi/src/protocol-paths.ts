@@ -1,3 +1,4 @@
+import type { HttpRoute } from '@ponte/http';
 import { errorRefs, type ErrorStatus } from './error-responses.js';
 import { componentRef, schemaRef, type OperationObject, type PathItemObject } from './openapi-types.js';
 
@@ -74,10 +75,19 @@ export function predictOperation(fields: OperationObject, requestSchema: Record<
 }
 
 /**
- * The protocol's own paths, for any model: health, server metadata, and the
- * OIP v2 and named-feature routes with `{name}` and `{version}` templates.
+ * Rich descriptions of the REST protocol's own routes (health, server
+ * metadata, OIP v2, named-feature API), by path. They describe; the route
+ * table decides which paths exist (see `routePaths`).
  */
-export function protocolPaths(): Record<string, PathItemObject> {
+function knownPaths(): Record<string, PathItemObject> {
+  const serverMetadataOp = (id: string): OperationObject => ({
+    tags: [TAGS.server],
+    operationId: id,
+    summary: 'Server metadata',
+    description: `Server name, version and supported OIP extensions (\`binary_tensor_data\`).${id === 'serverMetadataSlash' ? ' The OIP specification spells this route `/v2/`; clients commonly call `/v2`: both answer.' : ''}`,
+    parameters: [requestId],
+    responses: { '200': json(schemaRef('ServerMetadata'), 'The metadata.'), ...errorRefs([401, 403, 503]) },
+  });
   const metadataOp = (id: string, versioned: boolean): OperationObject => ({
     tags: [TAGS.oip],
     operationId: id,
@@ -129,16 +139,8 @@ export function protocolPaths(): Record<string, PathItemObject> {
         responses: { '200': json(schemaRef('ServerReady'), 'Ready.'), '503': json(schemaRef('ServerReady'), 'Not ready (still loading, a required model failed, or draining).') },
       },
     },
-    '/v2': {
-      get: {
-        tags: [TAGS.server],
-        operationId: 'serverMetadata',
-        summary: 'Server metadata',
-        description: 'Server name, version and supported OIP extensions (`binary_tensor_data`).',
-        parameters: [requestId],
-        responses: { '200': json(schemaRef('ServerMetadata'), 'The metadata.'), ...errorRefs([401, 403, 503]) },
-      },
-    },
+    '/v2': { get: serverMetadataOp('serverMetadata') },
+    '/v2/': { get: serverMetadataOp('serverMetadataSlash') },
     '/v2/models/{name}': { parameters: [modelName], get: metadataOp('modelMetadata', false) },
     '/v2/models/{name}/versions/{version}': { parameters: [modelName, modelVersion], get: metadataOp('modelVersionMetadata', true) },
     '/v2/models/{name}/ready': { parameters: [modelName], get: readyOp('modelReady', false) },
@@ -164,4 +166,39 @@ export function protocolPaths(): Record<string, PathItemObject> {
       post: predictOperation(predictFields('versionPredict', true), schemaRef('PredictRequest'), schemaRef('PredictResponse')),
     },
   };
+}
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/** An operation for a route `knownPaths` does not describe: what its declaration says. */
+function routeOperation(route: HttpRoute): OperationObject {
+  const docs = route.docs;
+  const params = [...route.path.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => ({ name: m[1]!, in: 'path', required: true, schema: { type: 'string' } }));
+  const errors: ErrorStatus[] = route.action === 'public' ? [] : [401, 403];
+  return {
+    tags: [docs?.tag ?? 'Plugins'],
+    operationId: docs?.operationId ?? `${route.method.toLowerCase()}_${route.name}`,
+    summary: docs?.summary ?? route.name,
+    ...(docs?.description !== undefined ? { description: docs.description } : {}),
+    parameters: [requestId, ...params],
+    responses: { '200': { description: 'OK', headers: idHeader }, ...errorRefs(errors) },
+  };
+}
+
+/**
+ * The paths of the route table, for any model: every REST route of every
+ * loaded plugin, described richly when it is one of the protocol's own, else
+ * from its declaration. A route the table does not have is not documented.
+ */
+export function routePaths(routes: readonly HttpRoute[]): Record<string, PathItemObject> {
+  const known = knownPaths();
+  const paths: Record<string, PathItemObject> = {};
+  for (const route of routes) {
+    const method = route.method.toLowerCase() as Method;
+    const knownItem = known[route.path];
+    const op = (knownItem as Record<string, OperationObject | undefined> | undefined)?.[method] ?? routeOperation(route);
+    const item = (paths[route.path] ??= knownItem?.parameters !== undefined ? { parameters: knownItem.parameters } : {}) as Record<string, unknown>;
+    item[method] = op;
+  }
+  return paths;
 }

@@ -1,3 +1,4 @@
+import type { HttpRoute } from '@ponte/http';
 import type { OpenApiDocument } from './openapi-types.js';
 
 /**
@@ -20,16 +21,14 @@ export interface SecurityContribution {
   readonly requirements: ReadonlyArray<Record<string, string[]>>;
 }
 
-/** Paths that core answers without authentication. */
-const PUBLIC_PATHS = ['/v2/health/live', '/v2/health/ready'];
-
-/** Applies a security contribution to a built document, in place. */
-export function applySecurity(doc: OpenApiDocument, security: SecurityContribution | undefined): void {
+/** Applies a security contribution to a built document, in place: routes whose action is `public` carry no requirement. */
+export function applySecurity(doc: OpenApiDocument, security: SecurityContribution | undefined, routes: readonly HttpRoute[]): void {
   if (security === undefined || Object.keys(security.schemes).length === 0) return;
   doc.components = { ...doc.components, securitySchemes: { ...security.schemes } };
   doc.security = security.requirements.map((r) => ({ ...r }));
-  for (const p of PUBLIC_PATHS) {
-    const item = doc.paths[p] as Record<string, Record<string, unknown>> | undefined;
-    if (item?.['get'] !== undefined) item['get']['security'] = [];
+  for (const r of routes) {
+    if (r.action !== 'public') continue;
+    const op = (doc.paths[r.path] as Record<string, Record<string, unknown>> | undefined)?.[r.method.toLowerCase()];
+    if (op !== undefined) op['security'] = [];
   }
 }

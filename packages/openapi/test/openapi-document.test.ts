@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { PONTE_VERSION, type PonteServer } from '@ponte/core';
-import { EXAMPLE_MODELS, startTestServer } from '@ponte/core/testing';
+import { EXAMPLE_MODELS, startTestServer } from '@ponte/http/testing';
 
 type Json = Record<string, any>;
 

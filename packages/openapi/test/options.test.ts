@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isPonteError } from '@ponte/core';
-import { EXAMPLE_MODELS, startTestServer } from '@ponte/core/testing';
+import { EXAMPLE_MODELS, startTestServer } from '@ponte/http/testing';
 
 type Json = Record<string, any>;
 

@@ -14,6 +14,10 @@ export class DirectRunner implements ModelRunner {
     return 0;
   }
 
+  get full(): boolean {
+    return false;
+  }
+
   async run(request: RunRequest, options?: RunOptions): Promise<RunResult> {
     if (this.draining) throw new PonteError('PONTE_SHUTTING_DOWN', 'server is shutting down');
     if (options?.deadline !== undefined && performance.now() > options.deadline) {

@@ -50,6 +50,10 @@ export class DynamicBatcher implements ModelRunner {
     return this.queue.length;
   }
 
+  get maxQueueSize(): number {
+    return this.config.maxQueueSize;
+  }
+
   /** Whether a new request would be refused now. */
   get full(): boolean {
     return this.queue.length >= this.config.maxQueueSize;

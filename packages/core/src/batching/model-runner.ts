@@ -25,6 +25,10 @@ export interface ModelRunner {
   run(request: RunRequest, options?: RunOptions): Promise<RunResult>;
   /** Requests waiting, not yet running. */
   readonly queueDepth: number;
+  /** Whether a new request would be refused now (the admit stage checks it before reading a body). */
+  readonly full: boolean;
+  /** The queue bound `full` refers to, for the refusal's message. */
+  readonly maxQueueSize?: number;
   /** Waits for queued and running work to finish, then refuses new work. */
   drain(): Promise<void>;
 }

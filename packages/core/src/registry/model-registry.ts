@@ -1,20 +1,24 @@
 import type { Logger } from 'pino';
-import { DirectRunner } from '../batching/direct-runner.js';
-import { DynamicBatcher, queueFull } from '../batching/dynamic-batcher.js';
+import { inject, injectAll, injectable, type DependencyContainer } from 'tsyringe';
+import { queueFull } from '../batching/dynamic-batcher.js';
 import type { ModelRunner } from '../batching/model-runner.js';
 import { PonteError } from '../errors.js';
-import type { ModelView, PipelineObserver } from '../extension-points.js';
+import type { ModelView } from '../extension-points.js';
 import type { BatchingConfig, LoadedModel, ModelConfig, ModelFormat, ModelSignature, ModelVersionStatus } from '../model.js';
-import { notifyObservers } from '../observers.js';
+import { schemeOf, type ModelStore } from '../model-store.js';
+import type { ObserverHub } from '../observer-hub.js';
+import { resolveToken, Tokens } from '../tokens.js';
 import { selectVersions } from './model-repository.js';
 import { warmUp } from './warmup.js';
 
-/** A version that is ready to serve. */
+/** A version that is ready to serve: its view, the loaded model, its runner and its own child container. */
 export interface ReadyModel extends ModelView {
   readonly loaded: LoadedModel;
   readonly runner: ModelRunner;
   readonly platform: string;
   readonly batching: BatchingConfig;
+  /** The version's child container (holds `Tokens.ModelVersion`): per-version services resolve here. */
+  readonly scope: DependencyContainer;
 }
 
 interface VersionEntry {
@@ -22,7 +26,7 @@ interface VersionEntry {
   ready?: ReadyModel;
 }
 
-interface ModelEntry {
+interface ModelRecord {
   config: ModelConfig;
   versions: Map<string, VersionEntry>;
   /** Problem with the model as a whole (no versions found …). */
@@ -46,14 +50,25 @@ export function isBatchable(sig: ModelSignature): boolean {
  * fails to load is recorded as failed with its reason and never stops the
  * others; the default version of a model is its newest ready one.
  */
+@injectable()
 export class ModelRegistry {
-  private readonly models = new Map<string, ModelEntry>();
+  private readonly models = new Map<string, ModelRecord>();
 
   constructor(
-    private readonly formats: readonly ModelFormat[],
-    private readonly observers: readonly PipelineObserver[],
-    private readonly logger: Logger,
+    @injectAll(Tokens.ModelFormat, { isOptional: true }) private readonly formats: readonly ModelFormat[],
+    @injectAll(Tokens.ModelStore) private readonly stores: readonly ModelStore[],
+    @inject(Tokens.ObserverHub) private readonly observers: ObserverHub,
+    @inject(Tokens.Container) private readonly container: DependencyContainer,
+    @inject(Tokens.Logger) private readonly logger: Logger,
   ) {}
+
+  /** The store serving a model source (by its scheme); the last registered wins, so a plugin may replace `file`. */
+  storeFor(source: string): ModelStore {
+    const scheme = schemeOf(source);
+    const store = this.stores.findLast((s) => s.scheme === scheme);
+    if (store === undefined) throw new PonteError('PONTE_MODEL_LOAD_FAILED', `no model store serves "${scheme}:" sources (loaded: ${this.stores.map((s) => s.scheme).join(', ')})`);
+    return store;
+  }
 
   /** Loads all models concurrently; resolves when every version is ready or failed. */
   async loadAll(configs: readonly ModelConfig[]): Promise<void> {
@@ -61,11 +76,11 @@ export class ModelRegistry {
   }
 
   async loadModel(config: ModelConfig): Promise<void> {
-    const entry: ModelEntry = { config, versions: new Map() };
+    const entry: ModelRecord = { config, versions: new Map() };
     this.models.set(config.name, entry);
     let candidates;
     try {
-      candidates = selectVersions(config, this.formats);
+      candidates = await selectVersions(config, this.formats, this.storeFor(config.source));
     } catch (e) {
       entry.problem = `cannot read model directory: ${e instanceof Error ? e.message : String(e)}`;
       this.logger.error({ model: config.name, reason: entry.problem }, 'model failed to load');
@@ -95,14 +110,16 @@ export class ModelRegistry {
         return;
       }
       const batching = this.batchingFor(config, loaded.signature);
-      const runner: ModelRunner = batching.enabled
-        ? new DynamicBatcher(loaded, batching, (size, depth) => notifyObservers(this.observers, 'onBatch', config.name, cand.version, size, depth))
-        : new DirectRunner(loaded);
-      v.ready = { name: config.name, version: cand.version, config, signature: loaded.signature, loaded, runner, platform: loaded.platform, batching };
+      const view: ModelView = { name: config.name, version: cand.version, config, signature: loaded.signature };
+      // A child container per version: the runner factory (and any per-version service) resolves with the version in scope.
+      const scope = this.container.createChildContainer();
+      scope.register(Tokens.ModelVersion, { useValue: view });
+      const runner: ModelRunner = resolveToken(scope, Tokens.RunnerFactory).create(view, loaded, batching);
+      v.ready = { ...view, loaded, runner, platform: loaded.platform, batching, scope };
       status.state = 'ready';
       status.loadDurationMs = Math.round((performance.now() - t0) * 10) / 10;
       this.logger.info({ model: config.name, version: cand.version, format: cand.format.name, loadMs: status.loadDurationMs, batching: batching.enabled }, 'model version ready');
-      notifyObservers(this.observers, 'onModelState', config.name, cand.version, 'ready', status.loadDurationMs);
+      this.observers.modelState(config.name, cand.version, 'ready', status.loadDurationMs);
     }));
   }
 
@@ -110,7 +127,7 @@ export class ModelRegistry {
     status.state = 'failed';
     status.reason = reason;
     this.logger.error({ model: status.name, version: status.version, reason }, 'model version failed to load');
-    notifyObservers(this.observers, 'onModelState', status.name, status.version, 'failed');
+    this.observers.modelState(status.name, status.version, 'failed');
   }
 
   private batchingFor(config: ModelConfig, sig: ModelSignature): BatchingConfig {
@@ -171,18 +188,11 @@ export class ModelRegistry {
 
   /**
    * Refuses at once (PONTE_QUEUE_FULL) a request for a version whose batch
-   * queue is full, before its body is parsed: under overload, rejecting must be
-   * the cheapest thing the server does. Unknown or unready models pass; the
-   * pipeline reports them properly.
+   * queue is full, before its body is read: under overload, refusing must be
+   * the cheapest thing the server does.
    */
-  admit(name: string, version?: string): void {
-    let ready: ReadyModel;
-    try {
-      ready = this.resolve(name, version);
-    } catch {
-      return;
-    }
-    if (ready.runner instanceof DynamicBatcher && ready.runner.full) throw queueFull(ready.batching.maxQueueSize);
+  static admit(model: ReadyModel): void {
+    if (model.runner.full) throw queueFull(model.runner.maxQueueSize ?? model.batching.maxQueueSize);
   }
 
   /** Status of a version without requiring it to be ready (metadata of failed models). */
@@ -222,7 +232,7 @@ export class ModelRegistry {
     for (const e of this.models.values()) for (const v of e.versions.values()) if (v.ready) { v.status.state = 'unloaded'; delete v.ready; }
   }
 
-  private entry(name: string): ModelEntry {
+  private entry(name: string): ModelRecord {
     const e = this.models.get(name);
     if (e === undefined) throw new PonteError('PONTE_MODEL_NOT_FOUND', `model "${name}" is not configured`);
     return e;

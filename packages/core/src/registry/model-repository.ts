@@ -5,6 +5,7 @@ import { checkAgainstSchema } from '../config/config-loader.js';
 import { modelFileSchema } from '../config/config-schema.js';
 import type { ModelEntry, PonteConfig } from '../config/config-types.js';
 import type { FeatureConfig, ModelConfig, ModelFormat, VersionPolicy } from '../model.js';
+import type { ModelStore } from '../model-store.js';
 
 /** A version directory chosen by the version policy, or the reason it could not be used. */
 export interface VersionCandidate {
@@ -105,20 +106,18 @@ function withDefaults(e: ModelEntry, source: string): ModelConfig {
 }
 
 /**
- * Lists the version directories of a model that its policy selects, newest
- * first, each with the model file and format found in it (or the problem).
+ * Lists the version folders of a model that its policy selects, newest
+ * first, through the model's store, each with the model file and format
+ * found in it (or the problem).
  */
-export function selectVersions(model: ModelConfig, formats: readonly ModelFormat[]): VersionCandidate[] {
-  const all = readdirSync(model.source).filter((d) => VERSION_DIR.test(d) && isDir(join(model.source, d)));
+export async function selectVersions(model: ModelConfig, formats: readonly ModelFormat[], store: ModelStore): Promise<VersionCandidate[]> {
+  const all = (await store.list(model.source)).filter((d) => VERSION_DIR.test(d));
   all.sort((a, b) => Number(b) - Number(a));
   const chosen = pickByPolicy(all, model.versionPolicy);
-  return chosen.map((version) => {
-    const dir = join(model.source, version);
+  return Promise.all(chosen.map(async (version) => {
+    if (!all.includes(version)) return { version, dir: join(model.source, version), problem: `version ${version} named by versionPolicy.specific does not exist in ${model.source}` };
+    const dir = await store.fetch(model.source, version);
     const cand: VersionCandidate = { version, dir };
-    if (!all.includes(version)) {
-      cand.problem = `version ${version} named by versionPolicy.specific does not exist in ${model.source}`;
-      return cand;
-    }
     const candidates = model.format !== undefined ? formats.filter((f) => f.name === model.format) : formats;
     if (model.format !== undefined && candidates.length === 0) {
       cand.problem = `format "${model.format}" is not provided by any loaded plugin (loaded: ${formats.map((f) => f.name).join(', ') || 'none'})`;
@@ -137,7 +136,7 @@ export function selectVersions(model: ModelConfig, formats: readonly ModelFormat
     const expected = candidates.flatMap((f) => f.fileNames).join(' or ');
     cand.problem = `no model file in ${dir} (expected ${expected || 'a format plugin to be loaded'})`;
     return cand;
-  });
+  }));
 }
 
 function pickByPolicy(all: string[], policy: VersionPolicy): string[] {

@@ -1,0 +1,41 @@
+import type { ModelConfig, ModelSignature } from '../model.js';
+import { elementAt, type Tensor } from '../tensor.js';
+import { featureLayout } from './feature-layout.js';
+
+/**
+ * The inputs of a request as rows of named features, when the model has
+ * feature names (configured, or one input per feature); undefined for
+ * anonymous tensors. FP values come back as the model saw them (FP32-rounded).
+ *
+ * @example
+ * ```ts
+ * namedRows(request.inputs, model.config, model.signature); // [{ age: 39, income: 52.7, … }]
+ * ```
+ */
+export function namedRows(inputs: readonly Tensor[], config: ModelConfig, sig: ModelSignature): Array<Record<string, unknown>> | undefined {
+  const layout = featureLayout(config, sig);
+  if ('problem' in layout) return undefined;
+  if (layout.kind === 'matrix') {
+    const names = layout.features?.map((f) => f.name);
+    const t = inputs.find((i) => i.name === layout.input.name);
+    if (names === undefined || t === undefined || t.shape.length !== 2) return undefined;
+    const [n, w] = t.shape as [number, number];
+    const rows = new Array<Record<string, unknown>>(n);
+    for (let r = 0; r < n; r++) {
+      const row: Record<string, unknown> = {};
+      for (let j = 0; j < w; j++) row[names[j]!] = elementAt(t, r * w + j);
+      rows[r] = row;
+    }
+    return rows;
+  }
+  const columns = layout.inputs.map((spec) => inputs.find((i) => i.name === spec.name));
+  if (columns.some((c) => c === undefined)) return undefined;
+  const n = columns[0]!.shape[0] ?? 0;
+  const rows = new Array<Record<string, unknown>>(n);
+  for (let r = 0; r < n; r++) {
+    const row: Record<string, unknown> = {};
+    layout.features.forEach((f, j) => { row[f.name] = elementAt(columns[j]!, r); });
+    rows[r] = row;
+  }
+  return rows;
+}

@@ -1,0 +1,274 @@
+import { inject, injectAll, injectable } from 'tsyringe';
+import type { Logger } from 'pino';
+import type { PonteConfig } from './config/config-types.js';
+import { DeadlineWatch } from './deadline-watch.js';
+import { isPonteError, PonteError, toPonteError } from './errors.js';
+import type { Action, AdmissionCheck, Authenticator, Authorizer, PipelineStage, Transform, Validator } from './extension-points.js';
+import { instancesToRequest } from './features/instances.js';
+import type { InferenceRequest, InferenceResponse, Principal, RequestContext } from './inference.js';
+import type { Lifecycle } from './lifecycle.js';
+import type { ObserverHub } from './observer-hub.js';
+import { isInferenceRoute, type Exchange, type RouteHandler } from './protocol.js';
+import { ModelRegistry, type ReadyModel } from './registry/model-registry.js';
+import { checkSignature } from './registry/signature-check.js';
+import type { VersionRouter } from './registry/version-router.js';
+import { requestLogger, type RequestLogEntry } from './request-log.js';
+import type { SinkHub } from './sinks/sink-hub.js';
+import type { Parameter } from './tensor.js';
+import { Tokens } from './tokens.js';
+
+const ANONYMOUS: Principal = Object.freeze({ id: 'anonymous', scheme: 'anonymous' });
+
+/**
+ * The one request lifecycle, written once, that every protocol and every
+ * route runs. A protocol supplies an `Exchange` (who asks for what, and how it
+ * words an error) and a route handler (decode and encode, or a plain answer);
+ * everything else happens here, in this order:
+ *
+ * admit → authenticate → authorize → decode → resolve → validate → preprocess
+ * → run (batch queue) → postprocess → encode → respond → after-response sinks
+ *
+ * plus lifecycle enter/leave (drain waits for every request), deadlines,
+ * observers (told each stage; they cannot slow or break the answer) and the
+ * request log. `handle` never throws: every failure becomes the protocol's
+ * error answer.
+ *
+ * @example
+ * ```ts
+ * const answer = await pipeline.handle(exchange, route); // then the protocol writes it
+ * ```
+ */
+@injectable()
+export class RequestPipeline {
+  private readonly deadlines = new DeadlineWatch();
+  private readonly log: ((entry: RequestLogEntry) => void) | undefined;
+  private readonly defaultTimeoutMs: number;
+  /** Whether the gate has work: authenticators or an authorizer are registered. */
+  private readonly hasGate: boolean;
+
+  constructor(
+    @inject(Tokens.Config) config: PonteConfig,
+    @inject(Tokens.Logger) private readonly logger: Logger,
+    @inject(Tokens.Lifecycle) private readonly lifecycle: Lifecycle,
+    @inject(Tokens.VersionRouter) private readonly router: VersionRouter,
+    @inject(Tokens.ObserverHub) private readonly hub: ObserverHub,
+    @inject(Tokens.SinkHub) private readonly sinks: SinkHub,
+    @injectAll(Tokens.AdmissionCheck, { isOptional: true }) private readonly admission: readonly AdmissionCheck[],
+    @injectAll(Tokens.Authenticator, { isOptional: true }) private readonly authenticators: readonly Authenticator[],
+    @inject(Tokens.Authorizer, { isOptional: true }) private readonly authorizer: Authorizer | undefined,
+    @injectAll(Tokens.Validator, { isOptional: true }) private readonly validators: readonly Validator[],
+    @injectAll(Tokens.Transform, { isOptional: true }) private readonly transforms: readonly Transform[],
+  ) {
+    this.defaultTimeoutMs = config.server.requestTimeoutMs;
+    this.log = config.logging.requests ? requestLogger(logger) : undefined;
+    this.hasGate = authenticators.length > 0 || authorizer !== undefined;
+  }
+
+  /** Runs one request through the lifecycle and returns the protocol's answer; never throws. */
+  async handle<X extends Exchange<A>, A>(x: X, route: RouteHandler<X, A>): Promise<A> {
+    const startedAt = performance.now();
+    let ctx: RequestContext | undefined;
+    let answer: A;
+    let failed: string | undefined;
+    let entered = false;
+    const gated = x.action !== 'public';
+    try {
+      // Public routes (health) answer during a drain and under overload: they are neither counted in nor admitted.
+      if (gated) {
+        this.lifecycle.enter();
+        entered = true;
+      }
+      ctx = this.context(x, startedAt);
+      this.hub.requestStart(ctx);
+
+      // admit: the cheapest refusals, before credentials are checked or the body is read.
+      let t = performance.now();
+      const inference = isInferenceRoute(route);
+      let model: ReadyModel | undefined;
+      let unresolved: unknown;
+      if (inference && x.model !== undefined) {
+        try {
+          model = this.router.route(x.model, x.version, ctx);
+        } catch (e) {
+          unresolved = e;
+        }
+        if (model !== undefined) ModelRegistry.admit(model);
+      }
+      if (gated) {
+        for (const check of this.admission) {
+          const pending = check.admit(ctx, x.action, x.model);
+          if (pending !== undefined) await pending;
+        }
+        this.stage(ctx, 'admit', t);
+        // authenticate → authorize
+        t = performance.now();
+        if (this.hasGate) await this.gate(ctx, x.action as Action, x.model);
+        else ctx.principal = ANONYMOUS;
+        this.stage(ctx, 'authenticate', t);
+      }
+
+      if (!inference) answer = await route.respond(x, ctx);
+      else {
+        // An unknown or unready model is reported before its body is read: a 404 is not a complaint about the body.
+        if (unresolved !== undefined) throw unresolved;
+
+        t = performance.now();
+        let request = await route.decode(x, ctx);
+        applyTimeoutParameter(ctx, request.parameters);
+        this.stage(ctx, 'decode', t);
+
+        t = performance.now();
+        if (model === undefined || request.model !== x.model || request.version !== x.version) model = this.router.route(request.model, request.version, ctx);
+        ctx.model = model.name;
+        ctx.version = model.version;
+        if (request.inputs.length === 0 && request.rows !== undefined) request = bindRows(request, model);
+        this.stage(ctx, 'resolve', t);
+
+        t = performance.now();
+        checkSignature(request, model.signature);
+        for (const v of this.validators) {
+          // Most validators are synchronous: awaiting their undefined would still cost a microtask each.
+          const pending = v.validate(request, model, ctx);
+          if (pending !== undefined) await pending;
+        }
+        this.stage(ctx, 'validate', t);
+
+        const transforms = this.transforms.length === 0 ? this.transforms : this.transforms.filter((tr) => tr.models === undefined || tr.models.includes(model!.name));
+        if (transforms.length > 0) {
+          t = performance.now();
+          for (const tr of transforms) if (tr.preprocess) request = await tr.preprocess(request, model, ctx);
+          this.stage(ctx, 'preprocess', t);
+        }
+
+        const queuedAt = performance.now();
+        let result;
+        try {
+          const run = { inputs: request.inputs, ...(request.outputs ? { outputs: request.outputs.map((o) => o.name) } : {}), ...(request.parameters ? { parameters: request.parameters } : {}) };
+          result = await this.deadlines.race(model.runner.run(run, { deadline: ctx.deadline }), ctx.deadline);
+        } catch (e) {
+          throw toPonteError(e, 'PONTE_MODEL_RUN_FAILED');
+        }
+        ctx.batchSize = result.batchSize;
+        this.hub.stage(ctx, 'queue', queuedAt, result.queueMs);
+        this.hub.stage(ctx, 'run', queuedAt + result.queueMs, result.runMs);
+
+        let response: InferenceResponse = { model_name: model.name, model_version: model.version, outputs: result.outputs };
+        if (request.id !== undefined) response.id = request.id;
+        if (transforms.length > 0) {
+          t = performance.now();
+          for (const tr of transforms) if (tr.postprocess) response = await tr.postprocess(response, request, model, ctx);
+          this.stage(ctx, 'postprocess', t);
+        }
+
+        t = performance.now();
+        answer = route.encode(x, { request, response, model }, ctx);
+        this.stage(ctx, 'encode', t);
+
+        // after-response sinks: a push per sink; they run once the answer is written.
+        if (this.sinks.active) {
+          const traceparent = ctx.headers['traceparent'];
+          this.sinks.offer({
+            requestId: ctx.requestId,
+            time: performance.timeOrigin + startedAt,
+            protocol: ctx.protocol,
+            endpoint: ctx.endpoint,
+            principal: ctx.principal?.id ?? ANONYMOUS.id,
+            ...(traceparent !== undefined ? { traceparent } : {}),
+            model: { name: model.name, version: model.version, config: model.config, signature: model.signature },
+            inputs: request.inputs,
+            outputs: response.outputs,
+            ...(request.parameters !== undefined ? { parameters: request.parameters } : {}),
+            timings: { totalMs: performance.now() - startedAt, queueMs: result.queueMs, runMs: result.runMs },
+          });
+        }
+      }
+    } catch (e) {
+      const pe = this.toError(x, e);
+      failed = pe.code;
+      answer = x.fail(pe, ctx);
+    } finally {
+      if (entered) this.lifecycle.leave();
+    }
+    const status = x.statusOf(answer);
+    if (ctx !== undefined && this.hub.watchesEnd(ctx)) {
+      const durationMs = performance.now() - startedAt;
+      this.hub.requestEnd(ctx, failed === undefined ? { status, durationMs } : { status, code: failed, durationMs });
+    }
+    if (this.log !== undefined) {
+      this.log({
+        requestId: x.requestId,
+        protocol: x.protocol === 'rest' ? undefined : x.protocol,
+        method: x.method,
+        path: x.path,
+        status,
+        code: x.logsCode === true ? failed ?? 'OK' : undefined,
+        ms: Math.round((performance.now() - startedAt) * 1000) / 1000,
+        model: ctx?.model,
+        version: ctx?.version,
+      });
+    }
+    return answer;
+  }
+
+  private context<A>(x: Exchange<A>, startedAt: number): RequestContext {
+    const asked = x.timeoutMs();
+    const timeoutMs = asked === undefined ? this.defaultTimeoutMs : Math.min(asked, this.defaultTimeoutMs);
+    return { requestId: x.requestId, protocol: x.protocol, endpoint: x.endpoint, headers: x.headers, startedAt, deadline: startedAt + timeoutMs, observerMask: 0, attributes: new Map() };
+  }
+
+  /** Reports a stage to the observers watching it. */
+  private stage(ctx: RequestContext, stage: PipelineStage, startedAt: number): void {
+    if (this.hub.watches(ctx, stage)) this.hub.stage(ctx, stage, startedAt, performance.now() - startedAt);
+  }
+
+  /** Authenticate (the first authenticator that recognises the credentials wins), then authorize the route's action. */
+  private async gate(ctx: RequestContext, action: Action, model: string | undefined): Promise<void> {
+    let principal: Principal | null = null;
+    if (this.authenticators.length === 0) principal = ANONYMOUS;
+    else {
+      for (const a of this.authenticators) {
+        principal = await a.authenticate(ctx);
+        if (principal !== null) break;
+      }
+      if (principal === null) {
+        throw new PonteError('PONTE_UNAUTHENTICATED', `credentials required (${this.authenticators.map((a) => a.scheme).join(' or ')})`, { headers: { 'WWW-Authenticate': this.authenticators.map((a) => challenge(a.scheme)).join(', ') } });
+      }
+    }
+    ctx.principal = principal;
+    if (this.authorizer !== undefined) await this.authorizer.authorize(principal, action, model, ctx);
+  }
+
+  /** Any failure as a PonteError; unexpected errors are logged with the request id and answered without detail. */
+  private toError<A>(x: Exchange<A>, e: unknown): PonteError {
+    let pe: PonteError;
+    if (isPonteError(e)) {
+      pe = e;
+      if (pe.status >= 500) this.logger.error({ requestId: x.requestId, code: pe.code, err: pe.cause ?? pe }, pe.message);
+    } else {
+      this.logger.error({ requestId: x.requestId, err: e }, 'unhandled error');
+      pe = new PonteError('PONTE_INTERNAL', `internal server error (request id ${x.requestId})`, { cause: e });
+    }
+    return pe;
+  }
+}
+
+/** Applies the OIP `timeout` request parameter (microseconds, as Triton defines it) to the deadline. */
+export function applyTimeoutParameter(ctx: RequestContext, parameters: Record<string, Parameter> | undefined): void {
+  const t = parameters?.['timeout'];
+  if (t === undefined) return;
+  if (typeof t !== 'number' || !(t > 0)) throw new PonteError('PONTE_BAD_REQUEST', 'parameters.timeout: must be a positive number of microseconds');
+  const deadline = ctx.startedAt + t / 1000;
+  if (deadline < ctx.deadline) ctx.deadline = deadline;
+}
+
+/** Maps named rows (the named-feature API) to the resolved model's input tensors. */
+function bindRows(request: InferenceRequest, model: ReadyModel): InferenceRequest {
+  const mapped = instancesToRequest(request.rows, model.config, model.signature, request.model, request.version);
+  const { rows: _rows, ...rest } = request;
+  return { ...rest, inputs: mapped.inputs, ...(mapped.instances !== undefined ? { instances: mapped.instances } : {}) };
+}
+
+/** The `WWW-Authenticate` challenge of a scheme (RFC 9110 §11.6.1). */
+function challenge(scheme: string): string {
+  return scheme === 'apikey' || scheme === 'jwt' ? 'Bearer' : scheme.charAt(0).toUpperCase() + scheme.slice(1);
+}

@@ -1,0 +1,97 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { definePlugin, Tokens, type ProtocolEndpoint } from '@ponte/core';
+import { fetchApp } from './fetch-app.js';
+import { healthRoutes } from './health-routes.js';
+import { httpListener } from './http-listener.js';
+import { nativeInferJson } from './infer-json.js';
+import { oipRoutes } from './oip-routes.js';
+import { predictRoutes } from './predict-routes.js';
+import { HttpRouteTable } from './route-table.js';
+import { HttpTokens } from './tokens.js';
+
+/** Memoises a resolve: core services exist once every plugin has registered, and are read on the first request. */
+function once<T>(get: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= get());
+}
+
+/** Where the REST listener is bound, as `Tokens.ProtocolEndpoint` reports it. */
+class RestEndpoint implements ProtocolEndpoint {
+  readonly protocol = 'rest';
+  server: Server | undefined;
+
+  constructor(private readonly host: string) {}
+
+  get port(): number | undefined {
+    return (this.server?.address() as AddressInfo | null)?.port;
+  }
+
+  get address(): string | undefined {
+    const port = this.port;
+    return port === undefined ? undefined : `http://${this.host.includes(':') ? `[${this.host}]` : this.host}:${port}`;
+  }
+}
+
+/**
+ * The REST protocol: the Open Inference Protocol v2 (KServe/Triton
+ * compatible, with the binary tensor extension), the named-feature JSON API
+ * and the health probes, on `server.host:server.port`, every route matched
+ * against one table and run through core's request pipeline. Loaded by
+ * default (the CLI and `startTestServer` add it); list it to be explicit.
+ *
+ * @example
+ * ```yaml
+ * plugins: ['@ponte/http', '@ponte/onnx']
+ * server: { host: 0.0.0.0, port: 8080, bodyLimitBytes: 8388608 }
+ * ```
+ */
+export const httpProtocol = definePlugin({
+  name: '@ponte/http',
+  kind: 'protocol',
+  core: '^0.1.0',
+  description: 'Open Inference Protocol v2 over REST and the named-feature JSON API (node:http, Hono for fetch)',
+  configSchema: { type: 'object', additionalProperties: false },
+  register(ctx) {
+    const { server } = ctx.config;
+    const info = ctx.resolve(Tokens.ServerInfo);
+    info.extensions.push('binary_tensor_data');
+    const registry = once(() => ctx.resolve(Tokens.ModelRegistry));
+    const lifecycle = once(() => ctx.resolve(Tokens.Lifecycle));
+    const pipeline = once(() => ctx.resolve(Tokens.RequestPipeline));
+
+    const routes = new HttpRouteTable();
+    for (const r of [...oipRoutes(registry, info), ...predictRoutes(registry), ...healthRoutes(lifecycle, registry)]) routes.add(r, ctx.name);
+    ctx.provide(HttpTokens.Routes, routes);
+    ctx.provide(HttpTokens.FetchApp, fetchApp(routes, pipeline, server.bodyLimitBytes));
+    const endpoint = new RestEndpoint(server.host);
+    ctx.provide(Tokens.ProtocolEndpoint, endpoint);
+
+    return {
+      async start() {
+        const s = createServer(httpListener(routes, pipeline(), server.bodyLimitBytes));
+        s.keepAliveTimeout = 65_000;
+        await new Promise<void>((resolve, reject) => {
+          s.once('error', reject);
+          s.listen(server.port, server.host, () => {
+            s.off('error', reject);
+            resolve();
+          });
+        });
+        endpoint.server = s;
+        ctx.logger.info({ url: endpoint.address, oipJsonParser: nativeInferJson ? 'native' : 'JSON.parse' }, 'REST listening');
+      },
+      async stop() {
+        const s = endpoint.server;
+        if (s === undefined) return;
+        endpoint.server = undefined;
+        // Core has drained in-flight requests by now: close idle keep-alive connections at once, the rest shortly after.
+        await new Promise<void>((resolve) => {
+          s.close(() => resolve());
+          s.closeIdleConnections();
+          setTimeout(() => { s.closeAllConnections(); }, 100).unref();
+        });
+      },
+    };
+  },
+});
