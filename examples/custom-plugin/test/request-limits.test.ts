@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { createLogger, loadConfigFile, PonteServer } from '@ponte/core';
+import { httpProtocol } from '@ponte/http';
 
 const exampleDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -10,7 +11,7 @@ async function startFromExampleConfig(): Promise<PonteServer> {
   const loaded = loadConfigFile(join(exampleDir, 'ponte.yaml'));
   loaded.config.server.port = 0;
   loaded.config.logging.requests = false;
-  const server = await PonteServer.create(loaded, { logger: createLogger('silent') });
+  const server = await PonteServer.create(loaded, { logger: createLogger('silent'), defaults: [httpProtocol] });
   await server.start();
   return server;
 }

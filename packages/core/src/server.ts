@@ -129,7 +129,9 @@ export class PonteServer {
       this.lifecycle.state = 'stopped';
       throw e;
     }
-    this.logger.info({ endpoints: this.endpoints.map((e) => ({ protocol: e.protocol, address: e.address })), ...(this.healthPort !== undefined ? { healthPort: this.healthPort } : {}), models: this.models.map((m) => m.name) }, 'listening; loading models');
+    const endpoints = this.endpoints;
+    if (endpoints.length === 0) this.logger.warn('no protocol plugin is loaded: nothing will answer requests (the CLI loads @ponte/http by default; programs pass it in PonteServerOptions.defaults)');
+    this.logger.info({ url: this.rest?.address, endpoints: endpoints.map((e) => ({ protocol: e.protocol, address: e.address })), ...(this.healthPort !== undefined ? { healthPort: this.healthPort } : {}), models: this.models.map((m) => m.name) }, 'listening; loading models');
     const t0 = performance.now();
     await this.registry.loadAll(this.models);
     this.lifecycle.state = 'serving';
