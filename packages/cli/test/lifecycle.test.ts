@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,4 +69,46 @@ test('every log line is JSON and request lines carry the request id that was ret
   const lines = logs().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.ok(lines.some((l) => l['requestId'] === 'trace-me-123' && l['path'] === '/v2/health/live' && l['status'] === 200));
   assert.ok(lines.some((l) => l['requestId'] === generated));
+});
+
+test('predictions still waiting for a slow sink when SIGTERM arrives are written before the server exits', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ponte-sink-'));
+  const out = join(dir, 'predictions.jsonl');
+  const coreUrl = new URL('../../../core/dist/src/index.js', import.meta.url).href;
+  // A sink that takes 300 ms per batch: at SIGTERM most records are still queued.
+  writeFileSync(join(dir, 'slow-sink.mjs'), `
+import { appendFileSync } from 'node:fs';
+import { definePlugin, Tokens } from ${JSON.stringify(coreUrl)};
+export default definePlugin({
+  name: 'slow-jsonl-sink', kind: 'monitor',
+  configSchema: { type: 'object', properties: { file: { type: 'string' } }, required: ['file'] },
+  register(ctx) {
+    ctx.provide(Tokens.PredictionSink, {
+      name: 'slow-jsonl', maxBatch: 2,
+      async write(records) {
+        await new Promise((r) => setTimeout(r, 300));
+        appendFileSync(ctx.options.file, records.map((r) => JSON.stringify({ id: r.requestId, y: Array.from(r.outputs[0].data) })).join('\\n') + '\\n');
+      },
+    });
+  },
+});`);
+  const file = join(dir, 'ponte.yaml');
+  writeFileSync(file, `version: 1
+server: { port: 0, shutdownTimeoutMs: 20000 }
+logging: { level: info }
+plugins: ['@ponte/js-model', { package: './slow-sink.mjs', options: { file: ${JSON.stringify(out)} } }]
+repository: ${JSON.stringify(slowRepo)}
+models: [{ name: slow, options: { delayMs: 1 } }]
+`);
+  const { child, url, exited } = await startServe(['--config', file]);
+  const ids: string[] = [];
+  for (let i = 0; i < 10; i++) {
+    const res = await fetch(`${url}/v2/models/slow/infer`, { method: 'POST', headers: { 'x-request-id': `sig-${i}` }, body: JSON.stringify({ inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 1], data: [i] }] }) });
+    assert.equal(res.status, 200);
+    ids.push(res.headers.get('x-request-id')!);
+  }
+  child.kill('SIGTERM');
+  assert.equal(await exited, 0);
+  const written = readFileSync(out, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id);
+  assert.deepEqual(written.sort(), ids.sort());
 });

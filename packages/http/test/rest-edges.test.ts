@@ -2,6 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EXAMPLE_MODELS, startTestServer } from '../src/testing.js';
 import type { PonteServer } from '@ponte/core';
+import { HttpTokens } from '../src/index.js';
 
 let server: PonteServer;
 before(async () => {
@@ -58,4 +59,39 @@ test('hostile bodies get a 400, never a 5xx: deep nesting, a huge rank, a huge d
     assert.equal(json.code, 'PONTE_BAD_REQUEST');
     assert.match(json.error, error);
   }
+});
+
+test('server metadata answers at /v2 and at /v2/, the OIP specification\'s spelling', async () => {
+  for (const path of ['/v2', '/v2/']) {
+    const res = await fetch(`${server.url}${path}`);
+    assert.equal(res.status, 200, path);
+    const body = (await res.json()) as { name: string; extensions: string[] };
+    assert.deepEqual(body.extensions, ['binary_tensor_data']);
+  }
+});
+
+test('an unknown model is a 404 whatever the body, before the body is read', async () => {
+  for (const body of ['{}', 'not json', JSON.stringify({ inputs: [] })]) {
+    const res = await fetch(`${server.url}/v2/models/nope/infer`, { method: 'POST', body });
+    assert.equal(res.status, 404);
+    assert.deepEqual(await res.json(), { error: 'model "nope" is not configured', code: 'PONTE_MODEL_NOT_FOUND' });
+  }
+  const named = await fetch(`${server.url}/v1/models/nope:predict`, { method: 'POST', body: '{}' });
+  assert.equal(named.status, 404);
+});
+
+test('the same routes answer in process through the fetch adapter, with the same pipeline and errors', async () => {
+  const app = server.container.resolve<{ request(path: string, init?: RequestInit): Promise<Response> }>(HttpTokens.FetchApp);
+  const ready = await app.request('/v2/health/ready');
+  assert.equal(ready.status, 200);
+  const res = await app.request('/v2/models/purchase/infer', { method: 'POST', headers: { 'x-request-id': 'in-process-1' }, body: JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 8], data: [39, 52.7, 0, 3.26, 3, 365, 0, 0] }] }) });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('x-request-id'), 'in-process-1');
+  const over = await fetch(`${server.url}/v2/models/purchase/infer`, { method: 'POST', body: JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 8], data: [39, 52.7, 0, 3.26, 3, 365, 0, 0] }] }) });
+  assert.deepEqual(await res.json(), await over.json());
+  const missing = await app.request('/v2/nowhere');
+  assert.equal(missing.status, 404);
+  assert.equal(((await missing.json()) as { code: string }).code, 'PONTE_NOT_FOUND');
+  const tooLarge = await app.request('/v2/models/purchase/infer', { method: 'POST', body: 'x'.repeat(64), headers: { 'content-length': String(64 * 1024 * 1024 * 1024) } });
+  assert.equal(tooLarge.status, 413);
 });

@@ -5,7 +5,7 @@ import { checkAgainstSchema } from '../config/config-loader.js';
 import { modelFileSchema } from '../config/config-schema.js';
 import type { ModelEntry, PonteConfig } from '../config/config-types.js';
 import type { FeatureConfig, ModelConfig, ModelFormat, VersionPolicy } from '../model.js';
-import type { ModelStore } from '../model-store.js';
+import { schemeOf, type ModelStore } from '../model-store.js';
 
 /** A version directory chosen by the version policy, or the reason it could not be used. */
 export interface VersionCandidate {
@@ -45,9 +45,16 @@ export function resolveModelConfigs(config: PonteConfig, baseDir: string): { mod
   const models: ModelConfig[] = [];
   const paths: string[] = [];
   for (const { entry, path } of entries.values()) {
-    const source = entry.source !== undefined ? abs(baseDir, entry.source) : repoDir !== undefined ? join(repoDir, entry.name) : undefined;
+    // A source with a scheme (s3://…) belongs to a model store plugin; plain paths are local folders.
+    const remote = entry.source !== undefined && schemeOf(entry.source) !== 'file';
+    const source = entry.source !== undefined ? (remote ? entry.source : abs(baseDir, entry.source)) : repoDir !== undefined ? join(repoDir, entry.name) : undefined;
     if (source === undefined) {
       errors.push(`${path}.source: is required when no repository is configured`);
+      continue;
+    }
+    if (remote) {
+      models.push(withDefaults({ ...stripUndefined(entry), name: entry.name } as ModelEntry, source));
+      paths.push(path);
       continue;
     }
     if (!isDir(source)) {
