@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import assert from 'node:assert/strict';
 import { DynamicBatcher, isPonteError, type BatchingConfig, type LoadedModel, type RunRequest, type Tensor } from '@ponte/core';
 
@@ -18,6 +19,28 @@ function doublingModel(delayMs = 0): LoadedModel & { batches: number[] } {
       return [{ name: 'y', datatype: 'FP32', shape: [...x.shape], data: y }];
     },
     async close() {},
+  };
+}
+
+/** The doubling model, but each run waits until `open()` is called; `firstCall` resolves when the first run starts. */
+function gatedModel(): LoadedModel & { firstValues: number[]; firstCall: Promise<void>; open(): void } {
+  let open!: () => void;
+  const gate = new Promise<void>((r) => { open = r; });
+  let started!: () => void;
+  const firstCall = new Promise<void>((r) => { started = r; });
+  const firstValues: number[] = [];
+  const inner = doublingModel();
+  return {
+    ...inner,
+    firstValues,
+    firstCall,
+    open,
+    async run(r: RunRequest): Promise<Tensor[]> {
+      firstValues.push((r.inputs[0]!.data as Float32Array)[0]!);
+      started();
+      await gate;
+      return inner.run(r);
+    },
   };
 }
 
@@ -62,14 +85,29 @@ test('a full queue refuses at once with PONTE_QUEUE_FULL and Retry-After', async
   }
 });
 
-test('a request whose deadline passes in the queue gets PONTE_DEADLINE_EXCEEDED and never runs', async () => {
-  const model = doublingModel(30);
+test('a request whose deadline passes in the queue gets PONTE_DEADLINE_EXCEEDED and never runs, and the requests around it are served', async () => {
+  // The model holds every batch until the test opens a gate, so "the deadline
+  // passed while it waited in the queue" is arranged, not raced: with a model
+  // that merely sleeps, a busy box can reach the first dispatch after a short
+  // deadline has already passed.
+  const model = gatedModel();
   const batcher = new DynamicBatcher(model, config({ maxBatchSize: 1 }));
   const first = batcher.run(req(1, 0));
-  const late = batcher.run(req(1, 50), { deadline: performance.now() + 5 });
-  await first;
-  await assert.rejects(late, (e: unknown) => isPonteError(e) && e.code === 'PONTE_DEADLINE_EXCEEDED');
-  assert.deepEqual(model.batches, [1]);
+  const deadline = performance.now() + 20;
+  const late = batcher.run(req(1, 50), { deadline });
+  const after = batcher.run(req(1, 100));
+  // Listen for the late request's answer at once: the batcher may refuse it at
+  // any dispatch, even while the first batch is still running, and a rejection
+  // nobody listens to yet fails the run as an unhandled rejection.
+  const lateRefused = assert.rejects(late, (e: unknown) => isPonteError(e) && e.code === 'PONTE_DEADLINE_EXCEEDED');
+  await model.firstCall;
+  while (performance.now() <= deadline) await sleep(10);
+  model.open();
+  const [a, c] = await Promise.all([first, after]);
+  await lateRefused;
+  assert.deepEqual(Array.from(a.outputs[0]!.data as Float32Array), [0, 2]);
+  assert.deepEqual(Array.from(c.outputs[0]!.data as Float32Array), [200, 202]);
+  assert.deepEqual(model.firstValues, [0, 100], 'the late request must never reach the model');
 });
 
 test('requests with different row widths are not mixed in one batch', async () => {
