@@ -51,32 +51,56 @@ async function create(config: Record<string, unknown>, plugin: ReturnType<typeof
  * this test's own event loop (the server's) stays blocked the whole time.
  */
 function whileBlocked(script: string): Record<string, unknown> {
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout) as Record<string, unknown>;
 }
 
-const probeScript = (urls: Record<string, string>, delayMs = 0): string => `
+/** Fetches each url once; a health port answers at once, so its bound is generous, while `shortMs` is for urls expected to hang. */
+const probeScript = (urls: Record<string, string>, shortMs: Record<string, number> = {}): string => `
 const urls = ${JSON.stringify(urls)};
-await new Promise((r) => setTimeout(r, ${delayMs}));
+const shortMs = ${JSON.stringify(shortMs)};
 const out = {};
 for (const [k, url] of Object.entries(urls)) {
-  const t0 = performance.now();
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(500) });
-    out[k] = { status: res.status, body: await res.json(), ms: performance.now() - t0 };
+    const res = await fetch(url, { signal: AbortSignal.timeout(shortMs[k] ?? 10000) });
+    out[k] = { status: res.status, body: await res.json() };
   } catch (e) {
     out[k] = { error: e.name };
   }
 }
 console.log(JSON.stringify(out));`;
 
-type Probe = { status?: number; body?: Record<string, unknown>; ms?: number; error?: string };
+/**
+ * Polls `live` until it answers 503 (or `boundMs` passes), then fetches
+ * `ready` once. The blocked loop's age grows from whenever it last beat, so
+ * the script waits for the outcome instead of guessing when it comes.
+ */
+const untilNotLiveScript = (live: string, ready: string, boundMs: number): string => `
+const until = performance.now() + ${boundMs};
+let live;
+do {
+  try {
+    const res = await fetch(${JSON.stringify(live)}, { signal: AbortSignal.timeout(10000) });
+    live = { status: res.status, body: await res.json() };
+  } catch (e) {
+    live = { error: e.name };
+  }
+  if (live.status === 503) break;
+  await new Promise((r) => setTimeout(r, 50));
+} while (performance.now() < until);
+const res = await fetch(${JSON.stringify(ready)}, { signal: AbortSignal.timeout(10000) });
+console.log(JSON.stringify({ live, ready: { status: res.status, body: await res.json() } }));`;
 
-test('with server.health.port, probes are answered on their own port while the event loop is blocked, and a stuck loop fails liveness', async () => {
+type Probe = { status?: number; body?: Record<string, unknown>; error?: string };
+
+test('with server.health.port, probes are answered on their own port while the model loads and while the event loop is blocked', async () => {
   const loading = gate();
   const { repository, plugin } = gatedModel(loading.wait, async () => {});
-  const server = await create({ server: { port: 0, health: { port: 0, stallMs: 400 } }, plugins: [], repository }, plugin);
+  // stallMs far above how long the probing process can take to start on a
+  // loaded box (seconds at worst), so this blocked loop is short of a stall
+  // and the probes must say live and ready; a stall has its own test.
+  const server = await create({ server: { port: 0, health: { port: 0, stallMs: 60_000 } }, plugins: [], repository }, plugin);
   const started = server.start();
   try {
     while (server.healthPort === undefined) await new Promise((r) => setTimeout(r, 5));
@@ -93,23 +117,47 @@ test('with server.health.port, probes are answered on their own port while the e
     const body = (await ready.json()) as { ready: boolean; models: Array<{ name: string; ready: boolean }> };
     assert.deepEqual([body.ready, body.models.map((m) => [m.name, m.ready])], [true, [['echo', true]]]);
 
-    // The event loop is blocked for as long as the probing process runs: the health port still answers, the data plane cannot.
-    const blocked = whileBlocked(probeScript({ live: `${health}/v2/health/live`, ready: `${health}/v2/health/ready`, dataPlane: `${server.url}/v2/health/live` })) as Record<string, Probe>;
+    // The event loop is blocked for as long as the probing process runs: the
+    // health port still answers, the data plane cannot (whatever the wait, so
+    // a short bound for it is no timing bet).
+    const blocked = whileBlocked(probeScript(
+      { live: `${health}/v2/health/live`, ready: `${health}/v2/health/ready`, dataPlane: `${server.url}/v2/health/live` },
+      { dataPlane: 500 },
+    )) as Record<string, Probe>;
     assert.equal(blocked['live']!.status, 200, JSON.stringify(blocked));
     assert.equal(blocked['ready']!.status, 200, JSON.stringify(blocked));
     assert.equal(blocked['dataPlane']!.error, 'TimeoutError', 'the data-plane port waits for the blocked loop');
-
-    // Blocked longer than stallMs: liveness and readiness both fail, saying why.
-    const stuck = whileBlocked(probeScript({ live: `${health}/v2/health/live`, ready: `${health}/v2/health/ready` }, 700)) as Record<string, Probe>;
-    assert.equal(stuck['live']!.status, 503, JSON.stringify(stuck));
-    assert.match(String(stuck['live']!.body!['reason']), /event loop of process \d+ has not run for \d+ ms \(server\.health\.stallMs: 400\)/);
-    assert.equal(stuck['ready']!.status, 503);
-
-    await new Promise((r) => setTimeout(r, 300));
-    assert.equal((await fetch(`${health}/v2/health/live`)).status, 200, 'live again once the loop runs');
   } finally {
     loading.open();
     await started.catch(() => undefined);
+    await server.stop();
+  }
+});
+
+test('a stuck event loop fails liveness and readiness on the health port, saying why, and is live again once the loop runs', async () => {
+  const { repository, plugin } = gatedModel(Promise.resolve(), async () => {});
+  const stallMs = 400;
+  const server = await create({ server: { port: 0, health: { port: 0, stallMs } }, plugins: [], repository }, plugin);
+  await server.start();
+  try {
+    const health = `http://127.0.0.1:${server.healthPort!}`;
+    // The loop stays blocked until the probing process sees liveness fail, or
+    // for at most 75 × stallMs: a health thread that never notices the stall
+    // shows as a last answer of 200 here, not as a hang.
+    const stuck = whileBlocked(untilNotLiveScript(`${health}/v2/health/live`, `${health}/v2/health/ready`, 75 * stallMs)) as Record<string, Probe>;
+    assert.equal(stuck['live']!.status, 503, JSON.stringify(stuck));
+    assert.match(String(stuck['live']!.body!['reason']), new RegExp(`event loop of process ${process.pid} has not run for \\d+ ms \\(server\\.health\\.stallMs: ${stallMs}\\)`));
+    assert.equal(stuck['ready']!.status, 503, JSON.stringify(stuck));
+
+    // Once the loop turns it beats again; poll rather than sleep a fixed time,
+    // since a loaded box may run the beat timer late.
+    let live = 0;
+    for (const until = performance.now() + 20_000; performance.now() < until; await new Promise((r) => setTimeout(r, 50))) {
+      live = (await fetch(`${health}/v2/health/live`)).status;
+      if (live === 200) break;
+    }
+    assert.equal(live, 200, 'live again once the loop runs');
+  } finally {
     await server.stop();
   }
 });
