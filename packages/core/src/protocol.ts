@@ -43,6 +43,13 @@ export interface Exchange<A> {
   /** The model (and version) the request names before its body is read: admission and authorisation use it. */
   readonly model: string | undefined;
   readonly version: string | undefined;
+  /**
+   * Whether this is API traffic: counted in flight (a drain waits for it and refuses it once
+   * draining) and reported to observers. Default: every route but `public` ones. Protocols set it
+   * false for infrastructure (probes, metric scrapes, documents, unknown paths). Every request is
+   * in the request log either way.
+   */
+  readonly tracked?: boolean;
   /** The request log's `method` (HTTP method, gRPC method). */
   readonly method: string;
   /** The request log's `path` (REST only). */

@@ -72,14 +72,17 @@ export class RequestPipeline {
     let failed: string | undefined;
     let entered = false;
     const gated = x.action !== 'public';
+    // API traffic is counted in flight (a drain waits for it) and observed; infrastructure routes
+    // (probes, scrapes, documents, unknown paths) are neither, so they answer during a drain and
+    // do not blur request metrics, error-rate alerts or traces.
+    const tracked = x.tracked ?? gated;
     try {
-      // Public routes (health) answer during a drain and under overload: they are neither counted in nor admitted.
-      if (gated) {
+      if (tracked) {
         this.lifecycle.enter();
         entered = true;
       }
       ctx = this.context(x, startedAt);
-      this.hub.requestStart(ctx);
+      if (tracked) this.hub.requestStart(ctx);
 
       // admit: the cheapest refusals, before credentials are checked or the body is read.
       let t = performance.now();
@@ -99,12 +102,12 @@ export class RequestPipeline {
           const pending = check.admit(ctx, x.action, x.model);
           if (pending !== undefined) await pending;
         }
-        this.stage(ctx, 'admit', t);
+        if (tracked) this.stage(ctx, 'admit', t);
         // authenticate → authorize
         t = performance.now();
         if (this.hasGate) await this.gate(ctx, x.action as Action, x.model);
         else ctx.principal = ANONYMOUS;
-        this.stage(ctx, 'authenticate', t);
+        if (tracked) this.stage(ctx, 'authenticate', t);
       }
 
       if (!inference) answer = await route.respond(x, ctx);
@@ -190,7 +193,7 @@ export class RequestPipeline {
       if (entered) this.lifecycle.leave();
     }
     const status = x.statusOf(answer);
-    if (ctx !== undefined && this.hub.watchesEnd(ctx)) {
+    if (ctx !== undefined && tracked && this.hub.watchesEnd(ctx)) {
       const durationMs = performance.now() - startedAt;
       this.hub.requestEnd(ctx, failed === undefined ? { status, durationMs } : { status, code: failed, durationMs });
     }

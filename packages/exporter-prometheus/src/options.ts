@@ -24,7 +24,7 @@ export interface PrometheusBuckets {
 export interface PrometheusExporterOptions {
   /** Path of the scrape endpoint; default `/metrics`. */
   path: string;
-  /** Serve on a separate listener on this port (0 = ephemeral); omitted = on the data-plane HTTP app. */
+  /** Serve on a separate listener on this port (0 = ephemeral); omitted = a route of the REST route table on the data-plane port. */
   port?: number;
   /** Interface of the separate listener; default `127.0.0.1`. Ignored without `port`. */
   host: string;

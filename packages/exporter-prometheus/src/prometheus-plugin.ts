@@ -47,7 +47,7 @@ export const prometheusExporter = definePlugin<PrometheusExporterOptions>({
     const scrape = (): Promise<string> => (inCluster() ? clusterMetrics() : metrics.registry.metrics());
     if (port === undefined) {
       ctx.resolve(HttpTokens.Routes).add({
-        method: 'GET', path, name: 'metrics', action: ctx.options.public ? 'public' : 'monitor',
+        method: 'GET', path, name: 'metrics', action: ctx.options.public ? 'public' : 'monitor', tracked: false,
         docs: { operationId: 'metrics', summary: 'Prometheus metrics', description: 'Service, model and process metrics in the Prometheus text format.', tag: 'Monitoring' },
         respond: async () => ({ status: 200, contentType: metrics.registry.contentType, body: await scrape() }),
       }, ctx.name);

@@ -62,6 +62,15 @@ describe('GET /metrics on the data-plane port', () => {
     assert.ok(total(samples, 'ponte_errors_total', { model: '', code: 'PONTE_MODEL_NOT_FOUND' }) >= 1);
   });
 
+  it('counts API requests only: probes, scrapes and unknown paths leave the request metrics alone', async () => {
+    const before = total((await scrape()).samples, 'ponte_requests_total');
+    for (const path of ['/v2/health/live', '/v2/health/ready', '/metrics', '/no/such/route']) await (await fetch(`${server.url}${path}`)).arrayBuffer();
+    const after = (await scrape()).samples;
+    assert.equal(total(after, 'ponte_requests_total'), before);
+    for (const endpoint of ['server_live', 'server_ready', 'metrics', 'not_found']) assert.equal(total(after, 'ponte_requests_total', { endpoint }), 0, endpoint);
+    assert.equal(total(after, 'ponte_requests_in_flight'), 0, 'a scrape does not count itself in flight');
+  });
+
   it('exposes model state, queue depth, in-flight and process metrics', async () => {
     const { samples } = await scrape();
     assert.equal(total(samples, 'ponte_model_state', { model: 'purchase', version: '1', state: 'ready' }), 1);

@@ -36,6 +36,7 @@ export class HttpExchange implements Exchange<HttpAnswer> {
     private readonly rawQuery: string,
     readonly endpoint: string,
     readonly action: RouteAction,
+    readonly tracked: boolean,
     readonly params: Readonly<Record<string, string>>,
     private readonly bodyLimit: number,
   ) {

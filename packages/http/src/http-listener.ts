@@ -34,20 +34,20 @@ export function dispatch(table: HttpRouteTable, source: IncomingMessage | Reques
   try {
     match = table.match(method, path);
   } catch (e) {
-    return { exchange: new HttpExchange(source, headers, method, path, query, 'bad_path', 'public', {}, bodyLimit), handler: refusal(e as PonteError) };
+    return { exchange: new HttpExchange(source, headers, method, path, query, 'bad_path', 'public', false, {}, bodyLimit), handler: refusal(e as PonteError) };
   }
   if (match === undefined) {
     // A named-feature call without its verb is the commonest slip: say which route was meant.
     const hint = path.startsWith('/v1/models/') && !path.includes(':') && safeMatch(table, method, `${path}:predict`) ? ` (did you mean ${path}:predict?)` : '';
-    return { exchange: new HttpExchange(source, headers, method, path, query, 'not_found', 'public', {}, bodyLimit), handler: refusal(new PonteError('PONTE_NOT_FOUND', `no route for ${method} ${path}${hint}`)) };
+    return { exchange: new HttpExchange(source, headers, method, path, query, 'not_found', 'public', false, {}, bodyLimit), handler: refusal(new PonteError('PONTE_NOT_FOUND', `no route for ${method} ${path}${hint}`)) };
   }
   if ('allow' in match) {
     const allow = match.allow.join(', ');
     const error = new PonteError('PONTE_METHOD_NOT_ALLOWED', `${path} answers ${allow}, not ${method}`, { headers: { Allow: allow } });
-    return { exchange: new HttpExchange(source, headers, method, path, query, 'method_not_allowed', 'public', {}, bodyLimit), handler: refusal(error) };
+    return { exchange: new HttpExchange(source, headers, method, path, query, 'method_not_allowed', 'public', false, {}, bodyLimit), handler: refusal(error) };
   }
   const { route, params } = match;
-  return { exchange: new HttpExchange(source, headers, method, path, query, route.name, route.action, params, bodyLimit), handler: route };
+  return { exchange: new HttpExchange(source, headers, method, path, query, route.name, route.action, route.tracked ?? route.action !== 'public', params, bodyLimit), handler: route };
 }
 
 /**

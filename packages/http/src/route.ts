@@ -37,5 +37,10 @@ export interface HttpRouteBase {
   /** Route name: the request context's `endpoint`, a metric label. */
   readonly name: string;
   readonly action: RouteAction;
+  /**
+   * Whether requests are API traffic, counted in flight and seen by observers (metrics, traces);
+   * default: unless the action is `public`. Infrastructure routes (a scrape, a document) say false.
+   */
+  readonly tracked?: boolean;
   readonly docs?: RouteDocs;
 }

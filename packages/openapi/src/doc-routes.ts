@@ -53,7 +53,7 @@ export function docRoutes(options: OpenApiOptions, assets: DocAssets): HttpRoute
   const action: RouteAction = options.public ? 'public' : 'read';
   const encoder = new TextEncoder();
   const routes: HttpRoute[] = [{
-    method: 'GET', path: options.path, name: 'openapi_document', action,
+    method: 'GET', path: options.path, name: 'openapi_document', action, tracked: false,
     docs: { operationId: 'openApiDocument', summary: 'This OpenAPI document', tag: TAG },
     respond(x) {
       if (assets.cache === undefined) throw notStarted();
@@ -69,10 +69,10 @@ export function docRoutes(options: OpenApiOptions, assets: DocAssets): HttpRoute
     return send(x, a, NO_CACHE, assets.csp !== undefined ? { 'Content-Security-Policy': assets.csp } : {});
   };
   routes.push(
-    { method: 'GET', path: options.uiPath, name: 'swagger_ui', action, docs: { operationId: 'swaggerUi', summary: 'Swagger UI', tag: TAG }, respond: page },
-    { method: 'GET', path: `${options.uiPath}/`, name: 'swagger_ui', action, docs: { operationId: 'swaggerUiSlash', summary: 'Swagger UI', tag: TAG }, respond: page },
+    { method: 'GET', path: options.uiPath, name: 'swagger_ui', action, tracked: false, docs: { operationId: 'swaggerUi', summary: 'Swagger UI', tag: TAG }, respond: page },
+    { method: 'GET', path: `${options.uiPath}/`, name: 'swagger_ui', action, tracked: false, docs: { operationId: 'swaggerUiSlash', summary: 'Swagger UI', tag: TAG }, respond: page },
     {
-      method: 'GET', path: `${options.uiPath}/{file}`, name: 'swagger_ui_asset', action,
+      method: 'GET', path: `${options.uiPath}/{file}`, name: 'swagger_ui_asset', action, tracked: false,
       docs: { operationId: 'swaggerUiAsset', summary: 'Swagger UI asset', tag: TAG },
       respond(x) {
         const file = x.params['file']!;

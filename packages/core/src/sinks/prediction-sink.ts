@@ -34,7 +34,7 @@ export interface PredictionRecord {
  * hands records over through a bounded queue per sink and calls `write` with
  * batches, one call at a time; a sink can never slow or fail an answer. When
  * its queue is full, new records are dropped and counted
- * (`SinkHub.stats()`, exported as `ponte_sink_dropped_total{sink}`); a `write`
+ * (`SinkHub.stats()`, exported as `ponte_sink_records_dropped_total{sink}`); a `write`
  * that throws is counted as failed and logged. On shutdown core drains every
  * queue (within `server.shutdownTimeoutMs`), then calls `flush`.
  *
