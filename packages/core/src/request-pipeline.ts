@@ -177,7 +177,7 @@ export class RequestPipeline {
             endpoint: ctx.endpoint,
             principal: ctx.principal?.id ?? ANONYMOUS.id,
             ...(traceparent !== undefined ? { traceparent } : {}),
-            model: { name: model.name, version: model.version, config: model.config, signature: model.signature },
+            model,
             inputs: request.inputs,
             outputs: response.outputs,
             ...(request.parameters !== undefined ? { parameters: request.parameters } : {}),
@@ -267,8 +267,10 @@ export function applyTimeoutParameter(ctx: RequestContext, parameters: Record<st
 /** Maps named rows (the named-feature API) to the resolved model's input tensors. */
 function bindRows(request: InferenceRequest, model: ReadyModel): InferenceRequest {
   const mapped = instancesToRequest(request.rows, model.config, model.signature, request.model, request.version);
-  const { rows: _rows, ...rest } = request;
-  return { ...rest, inputs: mapped.inputs, ...(mapped.instances !== undefined ? { instances: mapped.instances } : {}) };
+  if (request.id !== undefined) mapped.id = request.id;
+  if (request.outputs !== undefined) mapped.outputs = request.outputs;
+  if (request.parameters !== undefined) mapped.parameters = request.parameters;
+  return mapped;
 }
 
 /** The `WWW-Authenticate` challenge of a scheme (RFC 9110 §11.6.1). */

@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { credentials as grpcCredentials, Metadata, type ChannelCredentials, type Client, type ServiceError } from '@grpc/grpc-js';
 import type { PonteServer } from '@ponte/core';
-import { EXAMPLE_MODELS } from '@ponte/http/testing';
+import { EXAMPLE_MODELS } from '@ponte/core/testing';
 import { GrpcTokens, loadInferenceProto, type GrpcEndpoint } from '../src/index.js';
 
 /** Absolute path of a fixture model folder (fixtures stay in test/, next to the sources). */
@@ -13,6 +13,9 @@ export function fixture(name: string): string {
 
 /** The plugins every gRPC test server loads. */
 export const PLUGINS = ['@ponte/onnx', '@ponte/js-model', '@ponte/validator-jsonschema', { package: '@ponte/grpc', options: { port: 0 } }];
+
+/** The same, with REST beside gRPC (loaded by name, as a user's config would), for tests that compare the two. */
+export const PLUGINS_WITH_REST = ['@ponte/http', ...PLUGINS];
 
 /** A config with the example models plus the JS fixture models. */
 export function testConfig(extra: Record<string, unknown> = {}): Record<string, unknown> {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { status } from '@grpc/grpc-js';
-import { startTestServer } from '@ponte/http/testing';
+import { startTestServer } from '@ponte/core/testing';
 import type { ModelInferResponse } from '../src/index.js';
 import { fixture, OipClient, testConfig } from '../test-support/support.js';
 

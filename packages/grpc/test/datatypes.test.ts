@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { status } from '@grpc/grpc-js';
 import { numberToHalf, halfToNumber, type PonteServer } from '@ponte/core';
-import { startTestServer } from '@ponte/http/testing';
+import { startTestServer } from '@ponte/core/testing';
 import type { InferTensorContents, ModelInferResponse } from '../src/index.js';
 import { OipClient, testConfig } from '../test-support/support.js';
 

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { PonteServer } from '@ponte/core';
-import { EXAMPLE_MODELS, startTestServer } from '@ponte/http/testing';
+import { EXAMPLE_MODELS, startTestServer } from '@ponte/core/testing';
 import type { ModelInferResponse } from '../src/index.js';
 import { fp32Bytes, fp32FromBytes, OipClient, testConfig } from '../test-support/support.js';
 

@@ -2,16 +2,16 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { status } from '@grpc/grpc-js';
 import { PONTE_VERSION, type PonteServer } from '@ponte/core';
-import { startTestServer } from '@ponte/http/testing';
+import { startTestServer } from '@ponte/core/testing';
 import type { ModelMetadataResponse, ServerMetadataResponse } from '../src/index.js';
-import { OipClient, testConfig } from '../test-support/support.js';
+import { OipClient, PLUGINS_WITH_REST, testConfig } from '../test-support/support.js';
 
 describe('gRPC health and metadata', () => {
   let server: PonteServer;
   let client: OipClient;
 
   before(async () => {
-    server = await startTestServer({ config: testConfig() });
+    server = await startTestServer({ config: testConfig({ plugins: PLUGINS_WITH_REST }) });
     client = OipClient.of(server);
   });
   after(async () => {

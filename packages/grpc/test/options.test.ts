@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { credentials, status } from '@grpc/grpc-js';
-import { startTestServer } from '@ponte/http/testing';
+import { startTestServer } from '@ponte/core/testing';
 import { GrpcTokens, type GrpcEndpoint } from '../src/index.js';
 import { grpcAddress, OipClient, testConfig } from '../test-support/support.js';
 

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { status } from '@grpc/grpc-js';
 import { definePlugin, PonteError, Tokens, type Authenticator, type PipelineObserver, type PonteServer, type RequestContext, type RequestOutcome } from '@ponte/core';
-import { startTestServer } from '@ponte/http/testing';
+import { startTestServer } from '@ponte/core/testing';
 import { ERROR_CODE_METADATA, type ModelInferResponse } from '../src/index.js';
-import { OipClient, testConfig } from '../test-support/support.js';
+import { OipClient, PLUGINS_WITH_REST, testConfig } from '../test-support/support.js';
 
 const ROW = [39, 52.7, 0, 3.26, 3, 365, 0, 0];
 const KEY = 'grpc-test-key';
@@ -35,7 +35,7 @@ describe('gRPC goes through the same pipeline as REST', () => {
         ctx.provide<PipelineObserver>(Tokens.PipelineObserver, observer);
       },
     });
-    server = await startTestServer({ config: testConfig(), builtins: [testPlugin] });
+    server = await startTestServer({ config: testConfig({ plugins: PLUGINS_WITH_REST }), builtins: [testPlugin] });
     client = OipClient.of(server);
   });
   after(async () => {
