@@ -177,7 +177,7 @@ export class RequestPipeline {
             endpoint: ctx.endpoint,
             principal: ctx.principal?.id ?? ANONYMOUS.id,
             ...(traceparent !== undefined ? { traceparent } : {}),
-            model,
+            model: model.view,
             inputs: request.inputs,
             outputs: response.outputs,
             ...(request.parameters !== undefined ? { parameters: request.parameters } : {}),

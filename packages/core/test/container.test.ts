@@ -99,3 +99,17 @@ test('a model source with a scheme is read through the model store a plugin prov
     await server.stop();
   }
 });
+
+test('tokens are typed: providing the wrong kind of value for a token does not compile', () => {
+  const typed = definePlugin({
+    name: 'typed', kind: 'validator',
+    register(ctx) {
+      ctx.provide(Tokens.Validator, { name: 'ok', validate() {} });
+      // @ts-expect-error a model format is not a validator (this line fails the build if tokens stop being typed)
+      if (ctx.name === 'never') ctx.provide(Tokens.Validator, { name: 'fmt', fileNames: [], load: async () => { throw new Error(); } });
+      // @ts-expect-error a string is not a runner factory
+      if (ctx.name === 'never') ctx.provide(Tokens.RunnerFactory, 'batcher');
+    },
+  });
+  assert.equal(typed.name, 'typed');
+});

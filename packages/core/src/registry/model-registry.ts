@@ -19,6 +19,8 @@ export interface ReadyModel extends ModelView {
   readonly batching: BatchingConfig;
   /** The version's child container (holds `Tokens.ModelVersion`): per-version services resolve here. */
   readonly scope: DependencyContainer;
+  /** The plain view alone (name, version, config, signature): what records and documents carry. */
+  readonly view: ModelView;
 }
 
 interface VersionEntry {
@@ -115,7 +117,7 @@ export class ModelRegistry {
       const scope = this.container.createChildContainer();
       scope.register(Tokens.ModelVersion, { useValue: view });
       const runner: ModelRunner = resolveToken(scope, Tokens.RunnerFactory).create(view, loaded, batching);
-      v.ready = { ...view, loaded, runner, platform: loaded.platform, batching, scope };
+      v.ready = { ...view, loaded, runner, platform: loaded.platform, batching, scope, view };
       status.state = 'ready';
       status.loadDurationMs = Math.round((performance.now() - t0) * 10) / 10;
       this.logger.info({ model: config.name, version: cand.version, format: cand.format.name, loadMs: status.loadDurationMs, batching: batching.enabled }, 'model version ready');

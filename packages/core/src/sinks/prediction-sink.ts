@@ -13,6 +13,7 @@ export interface PredictionRecord {
   readonly principal: string;
   /** The caller's W3C `traceparent`, when it sent one. */
   readonly traceparent?: string;
+  /** The version that answered (a plain view: serialisable). */
   readonly model: ModelView;
   /** The inputs as the model saw them (after preprocessing). */
   readonly inputs: readonly Tensor[];
