@@ -25,6 +25,8 @@ export type { ModelStore } from './model-store.js';
 export type { Explainer, Explanation } from './explainer.js';
 export type { PredictionRecord, PredictionSink } from './sinks/prediction-sink.js';
 export type { SinkHub, SinkStats } from './sinks/sink-hub.js';
+export type { FeedbackItem, FeedbackResult, PredictionPage, PredictionQuery, PredictionStore, RetentionPolicy, StoredPrediction, StoredTensor } from './store/prediction-store.js';
+export { uuidV7, uuidV7Time } from './store/uuid-v7.js';
 
 // Protocols: the one request lifecycle they all run
 export { isInferenceRoute, type Exchange, type InferenceResult, type InferenceRoute, type PlainRoute, type ProtocolEndpoint, type RouteHandler } from './protocol.js';

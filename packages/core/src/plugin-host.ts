@@ -23,7 +23,7 @@ export interface LoadedPlugin {
 /** What each kind promises to register: at least one of these tokens. */
 export const KIND_TOKENS: Readonly<Record<PluginKind, readonly symbol[]>> = {
   'model-format': [Tokens.ModelFormat],
-  store: [Tokens.ModelStore, Tokens.PredictionSink],
+  store: [Tokens.ModelStore, Tokens.PredictionStore, Tokens.PredictionSink],
   auth: [Tokens.Authenticator, Tokens.Authorizer, Tokens.AdmissionCheck],
   validator: [Tokens.Validator],
   transform: [Tokens.Transform],

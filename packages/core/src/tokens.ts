@@ -15,6 +15,7 @@ import type { RequestPipeline } from './request-pipeline.js';
 import type { ServerInfo } from './server-info.js';
 import type { PredictionSink } from './sinks/prediction-sink.js';
 import type { SinkHub } from './sinks/sink-hub.js';
+import type { PredictionStore } from './store/prediction-store.js';
 import type { ModelView } from './extension-points.js';
 
 declare const TOKEN_TYPE: unique symbol;
@@ -75,6 +76,8 @@ export const Tokens = {
   AdmissionCheck: token<AdmissionCheck>('ponte.AdmissionCheck'),
   /** *many* — synchronous observers of every request (metrics, tracing). */
   PipelineObserver: token<PipelineObserver>('ponte.PipelineObserver'),
+  /** The prediction log's store (SQLite, PostgreSQL …); none means predictions are not logged. */
+  PredictionStore: token<PredictionStore>('ponte.PredictionStore'),
   /** *many* — after-response sinks (prediction log, monitoring, shadow traffic). */
   PredictionSink: token<PredictionSink>('ponte.PredictionSink'),
   /** *many* — request and response transforms around the model. */
