@@ -16,6 +16,8 @@ const USAGE = `usage:
   ponte config check FILE                             validate a config, its plugins and models; start nothing
   ponte config print FILE                             print the effective config, secrets redacted
   ponte inspect MODEL_FILE                            print a model file's signature (inputs, outputs)
+  ponte log export --model M [--url U] [--since T] [--until T] [--version V] [--format jsonl|csv] [--header 'K: V']
+                                                      a model's prediction log from a running server, to stdout
 `;
 
 const io: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
@@ -44,6 +46,25 @@ async function main(argv: string[]): Promise<number> {
       if (rest[0] === undefined) break;
       const { inspectModel } = await import('./inspect.js');
       return inspectModel(rest[0], io);
+    }
+    case 'log': {
+      if (rest[0] !== 'export') break;
+      const { values } = parseArgs({ args: rest.slice(1), options: { model: { type: 'string', short: 'm' }, url: { type: 'string', default: 'http://127.0.0.1:8080' }, since: { type: 'string' }, until: { type: 'string' }, version: { type: 'string' }, format: { type: 'string', default: 'jsonl' }, header: { type: 'string', multiple: true } } });
+      if (values.model === undefined || (values.format !== 'jsonl' && values.format !== 'csv')) {
+        io.err('ponte: log export needs --model, and --format jsonl or csv\n');
+        return EXIT.usage;
+      }
+      const headers: Record<string, string> = {};
+      for (const h of values.header ?? []) {
+        const i = h.indexOf(':');
+        if (i <= 0) {
+          io.err('ponte: --header must be "Name: value" (the value is not shown: it may be a credential)\n');
+          return EXIT.usage;
+        }
+        headers[h.slice(0, i).trim()] = h.slice(i + 1).trim();
+      }
+      const { logExport } = await import('./log-export.js');
+      return logExport({ url: values.url!, model: values.model, format: values.format, headers, ...(values.since !== undefined ? { since: values.since } : {}), ...(values.until !== undefined ? { until: values.until } : {}), ...(values.version !== undefined ? { version: values.version } : {}) }, io);
     }
     case '--help': case '-h': case 'help':
       io.out(USAGE);

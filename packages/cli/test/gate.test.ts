@@ -80,8 +80,10 @@ test('a wrong token is refused without echoing it; the right one opens every rou
   assert.equal(text.includes('guess'), false);
   for (const r of routes) {
     const res = await fetch(`${server.url}${concrete(r.path)}`, { method: r.method, headers: { authorization: 'Bearer let-me-in' }, ...(r.method === 'POST' ? { body: JSON.stringify(r.path.includes(':predict') ? { instances: [[39, 52.7, 0, 3.26, 3, 365, 0, 0]] } : PURCHASE_ROW) } : {}) });
-    await res.arrayBuffer();
-    assert.equal(res.status, 200, `${r.method} ${r.path} with credentials`);
+    const body = await res.text();
+    // Past the gate: the route's own answer (the prediction log's routes say no store is configured).
+    assert.ok(res.status !== 401 && res.status !== 403, `${r.method} ${r.path} with credentials: ${res.status} ${body}`);
+    if (!r.path.includes('/feedback') && !r.path.includes('/predictions')) assert.equal(res.status, 200, `${r.method} ${r.path} with credentials`);
   }
 });
 

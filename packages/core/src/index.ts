@@ -12,7 +12,7 @@ export { ErrorCodes, PonteError, isPonteError, toPonteError, validationError, ty
 
 // Data: tensors, models, requests
 export * from './tensor.js';
-export { decodeBinaryTensor, encodeBinaryTensor } from './tensor-bytes.js';
+export { decodeBinaryTensor, encodeBinaryTensor, tensorDataToJson } from './tensor-bytes.js';
 export type * from './model.js';
 export type * from './inference.js';
 export { featureLayout, type FeatureLayout } from './features/feature-layout.js';
@@ -27,6 +27,7 @@ export type { PredictionRecord, PredictionSink } from './sinks/prediction-sink.j
 export type { SinkHub, SinkStats } from './sinks/sink-hub.js';
 export type { FeedbackItem, FeedbackResult, PredictionPage, PredictionQuery, PredictionStore, RetentionPolicy, StoredPrediction, StoredTensor } from './store/prediction-store.js';
 export { uuidV7, uuidV7Time } from './store/uuid-v7.js';
+export type { PredictionLog, PredictionDrops, PredictionDropReason } from './store/prediction-log.js';
 
 // Protocols: the one request lifecycle they all run
 export { isInferenceRoute, type Exchange, type InferenceResult, type InferenceRoute, type PlainRoute, type ProtocolEndpoint, type RouteHandler } from './protocol.js';

@@ -109,6 +109,15 @@ export interface BatchingConfig {
   maxQueueSize: number;
 }
 
+/** Per-model prediction logging: whether, how often, and which features never reach the log. */
+export interface PredictionLoggingConfig {
+  predictions: boolean;
+  /** Share of requests logged, 0 to 1. */
+  sampleRate: number;
+  /** Feature names dropped from logged records (tensors of models without feature names are logged whole). */
+  redact: string[];
+}
+
 export type VersionPolicy = { latest: number } | { all: true } | { specific: string[] };
 
 /** The effective config of one model after defaults, repository discovery and model.yaml overrides. */
@@ -131,6 +140,8 @@ export interface ModelConfig {
   /** Warm-up runs with generated inputs before the version reports ready. */
   warmup: { runs: number };
   batching?: Partial<BatchingConfig>;
+  /** The prediction log of this model (used when a prediction store is loaded). */
+  logging: PredictionLoggingConfig;
   /** Format-specific options (e.g. ONNX Runtime session options). */
   options: Record<string, unknown>;
 }

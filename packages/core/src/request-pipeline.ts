@@ -14,6 +14,7 @@ import { checkSignature } from './registry/signature-check.js';
 import type { VersionRouter } from './registry/version-router.js';
 import { requestLogger, type RequestLogEntry } from './request-log.js';
 import type { SinkHub } from './sinks/sink-hub.js';
+import type { PredictionLog } from './store/prediction-log.js';
 import type { Parameter } from './tensor.js';
 import { Tokens } from './tokens.js';
 
@@ -58,6 +59,7 @@ export class RequestPipeline {
     @inject(Tokens.Authorizer, { isOptional: true }) private readonly authorizer: Authorizer | undefined,
     @injectAll(Tokens.Validator, { isOptional: true }) private readonly validators: readonly Validator[],
     @injectAll(Tokens.Transform, { isOptional: true }) private readonly transforms: readonly Transform[],
+    @inject(Tokens.PredictionLog, { isOptional: true }) private readonly predictionLog: PredictionLog | undefined,
   ) {
     this.defaultTimeoutMs = config.server.requestTimeoutMs;
     this.log = config.logging.requests ? requestLogger(logger) : undefined;
@@ -163,6 +165,10 @@ export class RequestPipeline {
           this.stage(ctx, 'postprocess', t);
         }
 
+        // The prediction log's id reaches the caller in the answer's parameters (OIP `id` stays the caller's).
+        const predictionId = this.predictionLog?.idFor(model);
+        if (predictionId !== undefined) response = { ...response, parameters: { ...response.parameters, prediction_id: predictionId } };
+
         t = performance.now();
         answer = route.encode(x, { request, response, model }, ctx);
         this.stage(ctx, 'encode', t);
@@ -172,6 +178,7 @@ export class RequestPipeline {
           const traceparent = ctx.headers['traceparent'];
           this.sinks.offer({
             requestId: ctx.requestId,
+            ...(predictionId !== undefined ? { predictionId } : {}),
             time: performance.timeOrigin + startedAt,
             protocol: ctx.protocol,
             endpoint: ctx.endpoint,

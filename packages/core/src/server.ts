@@ -23,6 +23,7 @@ import { NewestReadyRouter } from './registry/version-router.js';
 import { RequestPipeline } from './request-pipeline.js';
 import { PONTE_VERSION, type ServerInfo } from './server-info.js';
 import { SinkHub } from './sinks/sink-hub.js';
+import { PredictionLog } from './store/prediction-log.js';
 import { resolveAllTokens, resolveToken, Tokens } from './tokens.js';
 
 export interface PonteServerOptions {
@@ -95,6 +96,11 @@ export class PonteServer {
     const plugins = orderPlugins(await importPlugins(config, baseDir, options.defaults));
     const host = new PluginHost(plugins, root, { config, baseDir, logger });
     host.registerAll();
+    // A prediction store turns on the prediction log: one more after-response sink, and ids in answers.
+    if (root.isRegistered(Tokens.PredictionStore, true)) {
+      root.register(Tokens.PredictionLog, { useClass: PredictionLog }, { lifecycle: Scope.Singleton });
+      root.register(Tokens.PredictionSink, { useToken: Tokens.PredictionLog });
+    }
 
     const formats = resolveAllTokens(root, Tokens.ModelFormat);
     const registry = resolveToken(root, Tokens.ModelRegistry);

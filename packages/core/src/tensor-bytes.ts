@@ -1,5 +1,5 @@
 import { PonteError } from './errors.js';
-import { DATA_TYPES, elementCount, type DataType, type Tensor, type TensorData } from './tensor.js';
+import { DATA_TYPES, elementCount, halfToNumber, type DataType, type Tensor, type TensorData } from './tensor.js';
 
 function bad(message: string): PonteError {
   return new PonteError('PONTE_BAD_REQUEST', message);
@@ -67,4 +67,31 @@ export function encodeBinaryTensor(t: Tensor): Uint8Array {
   }
   const d = t.data as Exclude<TensorData, string[]>;
   return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+}
+
+/**
+ * Plain JSON values of a tensor's data (flat, row-major; non-finite floats as null).
+ *
+ * @example
+ * ```ts
+ * tensorDataToJson({ name: 'y', datatype: 'BOOL', shape: [2], data: Uint8Array.of(1, 0) }); // [true, false]
+ * ```
+ */
+export function tensorDataToJson(t: Tensor): Array<number | boolean | string | null> {
+  const d = t.data;
+  if (Array.isArray(d)) return d;
+  const n = d.length;
+  const out = new Array<number | boolean | string | null>(n);
+  switch (t.datatype) {
+    case 'BOOL': for (let i = 0; i < n; i++) out[i] = (d as Uint8Array)[i] !== 0; break;
+    case 'FP16': for (let i = 0; i < n; i++) out[i] = finiteOrNull(halfToNumber((d as Uint16Array)[i]!)); break;
+    case 'INT64': case 'UINT64': for (let i = 0; i < n; i++) out[i] = Number((d as BigInt64Array)[i]!); break;
+    case 'FP32': case 'FP64': for (let i = 0; i < n; i++) out[i] = finiteOrNull((d as Float32Array)[i]!); break;
+    default: for (let i = 0; i < n; i++) out[i] = (d as Int32Array)[i]!;
+  }
+  return out;
+}
+
+function finiteOrNull(v: number): number | null {
+  return Number.isFinite(v) ? v : null;
 }

@@ -16,6 +16,7 @@ import type { ServerInfo } from './server-info.js';
 import type { PredictionSink } from './sinks/prediction-sink.js';
 import type { SinkHub } from './sinks/sink-hub.js';
 import type { PredictionStore } from './store/prediction-store.js';
+import type { PredictionLog } from './store/prediction-log.js';
 import type { ModelView } from './extension-points.js';
 
 declare const TOKEN_TYPE: unique symbol;
@@ -78,6 +79,8 @@ export const Tokens = {
   PipelineObserver: token<PipelineObserver>('ponte.PipelineObserver'),
   /** The prediction log's store (SQLite, PostgreSQL …); none means predictions are not logged. */
   PredictionStore: token<PredictionStore>('ponte.PredictionStore'),
+  /** Service: the prediction log (ids, sampling, redaction, writes to the store); registered when a store is. */
+  PredictionLog: token<PredictionLog>('ponte.PredictionLog'),
   /** *many* — after-response sinks (prediction log, monitoring, shadow traffic). */
   PredictionSink: token<PredictionSink>('ponte.PredictionSink'),
   /** *many* — request and response transforms around the model. */
@@ -114,7 +117,7 @@ export const MANY_TOKENS: ReadonlySet<symbol> = new Set([
 
 /** Core services built from what plugins contribute: resolving one before every plugin has registered would freeze it half-built. */
 export const BUILT_AFTER_REGISTER: ReadonlySet<symbol> = new Set([
-  Tokens.ModelRegistry, Tokens.RequestPipeline, Tokens.ObserverHub, Tokens.SinkHub,
+  Tokens.ModelRegistry, Tokens.RequestPipeline, Tokens.ObserverHub, Tokens.SinkHub, Tokens.PredictionLog,
 ]);
 
 /**

@@ -1,4 +1,4 @@
-import type { Lifecycle, ModelRegistry, SinkHub } from '@ponte/core';
+import type { Lifecycle, ModelRegistry, PredictionLog, SinkHub } from '@ponte/core';
 import { PONTE_VERSION } from '@ponte/core';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { CounterFamily } from './counter-family.js';
@@ -10,6 +10,8 @@ export interface CoreServices {
   readonly registry: ModelRegistry;
   readonly lifecycle: Lifecycle;
   readonly sinks: SinkHub;
+  /** Present when a prediction store is loaded. */
+  readonly predictionLog: PredictionLog | undefined;
 }
 
 const REQUEST_LABELS = ['protocol', 'endpoint', 'model', 'version', 'code'] as const;
@@ -149,6 +151,16 @@ export class ServiceMetrics {
     sinkCounter(`${p}sink_records_dropped_total`, 'Prediction records an after-response sink dropped because its queue was full.', (st) => st.dropped);
     sinkCounter(`${p}sink_records_failed_total`, 'Prediction records in sink writes that failed.', (st) => st.failed);
     sinkCounter(`${p}sink_records_written_total`, 'Prediction records an after-response sink wrote.', (st) => st.written);
+    new Counter({
+      name: `${p}prediction_log_dropped_total`,
+      help: 'Predictions the prediction log did not store, by model and reason (queue_full: the store fell behind; store_error: it refused a batch). The answers were not affected.',
+      labelNames: ['model', 'reason'],
+      registers,
+      collect() {
+        this.reset();
+        for (const d of core.predictionLog?.dropStats() ?? []) this.inc({ model: d.model, reason: d.reason }, d.count);
+      },
+    });
     new Gauge({
       name: `${p}sink_queue_depth`,
       help: 'Prediction records waiting for an after-response sink.',

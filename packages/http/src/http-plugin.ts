@@ -6,6 +6,7 @@ import { healthRoutes } from './health-routes.js';
 import { httpListener } from './http-listener.js';
 import { nativeInferJson } from './infer-json.js';
 import { oipRoutes } from './oip-routes.js';
+import { predictionLogRoutes } from './prediction-log-routes.js';
 import { predictRoutes } from './predict-routes.js';
 import { HttpRouteTable } from './route-table.js';
 import { HttpTokens } from './tokens.js';
@@ -61,7 +62,8 @@ export const httpProtocol = definePlugin({
     const pipeline = once(() => ctx.resolve(Tokens.RequestPipeline));
 
     const routes = new HttpRouteTable();
-    for (const r of [...oipRoutes(registry, info), ...predictRoutes(registry), ...healthRoutes(lifecycle, registry)]) routes.add(r, ctx.name);
+    const store = once(() => ctx.resolveAll(Tokens.PredictionStore)[0]);
+    for (const r of [...oipRoutes(registry, info), ...predictRoutes(registry), ...predictionLogRoutes(registry, store), ...healthRoutes(lifecycle, registry)]) routes.add(r, ctx.name);
     ctx.provide(HttpTokens.Routes, routes);
     ctx.provide(HttpTokens.FetchApp, fetchApp(routes, pipeline, server.bodyLimitBytes));
     const endpoint = new RestEndpoint(server.host);

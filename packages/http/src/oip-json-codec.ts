@@ -1,4 +1,4 @@
-import { decodeBinaryTensor, encodeBinaryTensor, PonteError, QuotedStrings, allocate, DATA_TYPES, elementCount, halfToNumber, isDataType, numberToHalf, type DataType, type InferenceRequest, type InferenceResponse, type Parameter, type RequestedOutput, type Tensor, type TensorData } from '@ponte/core';
+import { decodeBinaryTensor, encodeBinaryTensor, PonteError, QuotedStrings, tensorDataToJson, allocate, DATA_TYPES, elementCount, halfToNumber, isDataType, numberToHalf, type DataType, type InferenceRequest, type InferenceResponse, type Parameter, type RequestedOutput, type Tensor, type TensorData } from '@ponte/core';
 
 /** Largest tensor a JSON request may declare, in elements, to stop a tiny body from asking for a huge allocation. */
 export const MAX_ELEMENTS = 1 << 27;
@@ -202,25 +202,6 @@ function decodeInputTensor(raw: unknown, path: string, binary: Uint8Array | unde
   return t;
 }
 
-/** Plain JSON values of a tensor's data (flat, row-major). */
-export function tensorDataToJson(t: Tensor): Array<number | boolean | string | null> {
-  const d = t.data;
-  if (Array.isArray(d)) return d;
-  const n = d.length;
-  const out = new Array<number | boolean | string | null>(n);
-  switch (t.datatype) {
-    case 'BOOL': for (let i = 0; i < n; i++) out[i] = (d as Uint8Array)[i] !== 0; break;
-    case 'FP16': for (let i = 0; i < n; i++) out[i] = finiteOrNull(halfToNumber((d as Uint16Array)[i]!)); break;
-    case 'INT64': case 'UINT64': for (let i = 0; i < n; i++) out[i] = Number((d as BigInt64Array)[i]!); break;
-    case 'FP32': case 'FP64': for (let i = 0; i < n; i++) out[i] = finiteOrNull((d as Float32Array)[i]!); break;
-    default: for (let i = 0; i < n; i++) out[i] = (d as Int32Array)[i]!;
-  }
-  return out;
-}
-
-function finiteOrNull(v: number): number | null {
-  return Number.isFinite(v) ? v : null;
-}
 
 export interface OipOutputJson {
   name: string;

@@ -20,14 +20,19 @@ const infer: InferenceRoute<HttpExchange, HttpAnswer> = {
   encode(_x, { request, response }) {
     const allBinary = request.parameters?.['binary_data_output'] === true;
     const binaryNames = allBinary || asksBinaryOutput(request) ? new Set(response.outputs.filter((o) => allBinary || request.outputs?.find((r) => r.name === o.name)?.parameters?.['binary_data'] === true).map((o) => o.name)) : undefined;
-    if (binaryNames === undefined || binaryNames.size === 0) return { status: 200, contentType: 'application/json', body: encodeInferResponseJson(response) };
+    const predictionId = response.parameters?.['prediction_id'];
+    if (binaryNames === undefined || binaryNames.size === 0) {
+      const a: HttpAnswer = { status: 200, contentType: 'application/json', body: encodeInferResponseJson(response) };
+      if (typeof predictionId === 'string') a.headers = { 'X-Prediction-Id': predictionId };
+      return a;
+    }
     const { json, binary } = encodeInferResponse(response, binaryNames);
     const header = new TextEncoder().encode(JSON.stringify(json));
     const body = new Uint8Array(header.byteLength + binary.reduce((n, b) => n + b.byteLength, 0));
     body.set(header, 0);
     let off = header.byteLength;
     for (const b of binary) { body.set(b, off); off += b.byteLength; }
-    return { status: 200, contentType: 'application/octet-stream', body, headers: { 'Inference-Header-Content-Length': String(header.byteLength) } };
+    return { status: 200, contentType: 'application/octet-stream', body, headers: { 'Inference-Header-Content-Length': String(header.byteLength), ...(typeof predictionId === 'string' ? { 'X-Prediction-Id': predictionId } : {}) } };
   },
 };
 

@@ -29,7 +29,15 @@ const predict: InferenceRoute<HttpExchange, HttpAnswer> = {
   },
   encode(_x, { request, response, model }) {
     const rows = request.inputs[0]!.shape[0]!;
-    return jsonAnswer({ model_name: response.model_name, model_version: response.model_version, ...(response.id !== undefined ? { id: response.id } : {}), predictions: toPredictions(response, model.config, model.signature, rows) });
+    const predictionId = response.parameters?.['prediction_id'];
+    const logged = typeof predictionId === 'string';
+    return jsonAnswer({
+      model_name: response.model_name,
+      model_version: response.model_version,
+      ...(response.id !== undefined ? { id: response.id } : {}),
+      ...(logged ? { prediction_id: predictionId } : {}),
+      predictions: toPredictions(response, model.config, model.signature, rows),
+    }, 200, logged ? { 'X-Prediction-Id': predictionId } : undefined);
   },
 };
 

@@ -12,7 +12,7 @@ import { isPonteError, type FeatureConfig, type InferenceRequest, type ModelConf
 import validatorPlugin, { JsonSchemaValidator, type JsonSchemaValidatorOptions } from '@ponte/validator-jsonschema';
 
 function view(name: string, signature: ModelSignature, features?: FeatureConfig[]): ModelView {
-  const config: ModelConfig = { name, source: `/models/${name}`, versionPolicy: { latest: 1 }, required: true, warmup: { runs: 0 }, options: {} };
+  const config: ModelConfig = { name, source: `/models/${name}`, versionPolicy: { latest: 1 }, required: true, warmup: { runs: 0 }, logging: { predictions: false, sampleRate: 1, redact: [] }, options: {} };
   if (features !== undefined) config.features = features;
   return { name, version: '1', config, signature };
 }

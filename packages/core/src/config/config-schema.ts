@@ -53,6 +53,16 @@ const modelProperties = {
   mainOutput: { type: 'string', minLength: 1 },
   warmup: { type: 'object', additionalProperties: false, properties: { runs: { type: 'integer', minimum: 0, maximum: 1000 } } },
   batching: batchingSchema,
+  logging: {
+    type: 'object',
+    additionalProperties: false,
+    description: 'The prediction log of this model (needs a prediction store plugin).',
+    properties: {
+      predictions: { type: 'boolean', description: 'Log this model\'s predictions (default true when a store is loaded).' },
+      sampleRate: { type: 'number', minimum: 0, maximum: 1, description: 'Share of requests logged (default 1).' },
+      redact: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true, description: 'Feature names dropped from logged records.' },
+    },
+  },
   options: { type: 'object' },
 } as const;
 

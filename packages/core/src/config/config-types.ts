@@ -1,4 +1,4 @@
-import type { BatchingConfig, FeatureConfig, ModelTask, VersionPolicy } from '../model.js';
+import type { BatchingConfig, FeatureConfig, ModelTask, PredictionLoggingConfig, VersionPolicy } from '../model.js';
 
 /** A plugin entry as written in config. */
 export type PluginEntry = string | { package: string; options?: Record<string, unknown> };
@@ -17,6 +17,7 @@ export interface ModelEntry {
   mainOutput?: string;
   warmup?: { runs?: number };
   batching?: Partial<BatchingConfig>;
+  logging?: Partial<PredictionLoggingConfig>;
   options?: Record<string, unknown>;
 }
 

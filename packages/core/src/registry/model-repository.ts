@@ -100,6 +100,7 @@ function withDefaults(e: ModelEntry, source: string): ModelConfig {
     versionPolicy: e.versionPolicy ?? { latest: 1 },
     required: e.required ?? true,
     warmup: { runs: e.warmup?.runs ?? 1 },
+    logging: { predictions: e.logging?.predictions ?? true, sampleRate: e.logging?.sampleRate ?? 1, redact: e.logging?.redact ?? [] },
     options: e.options ?? {},
   };
   if (e.format !== undefined) out.format = e.format;

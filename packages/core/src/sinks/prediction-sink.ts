@@ -5,6 +5,8 @@ import type { Parameter, Tensor } from '../tensor.js';
 /** One answered prediction request, as sinks receive it after the answer has gone. */
 export interface PredictionRecord {
   readonly requestId: string;
+  /** The prediction log's id for this prediction, when it is logged (returned to the caller). */
+  readonly predictionId?: string;
   /** When the request arrived, epoch milliseconds. */
   readonly time: number;
   readonly protocol: Protocol;
@@ -51,6 +53,8 @@ export interface PredictionSink {
   /** Most records per `write` call (default 256). */
   readonly maxBatch?: number;
   write(records: readonly PredictionRecord[]): void | Promise<void>;
+  /** Told of each record dropped because this sink's queue was full (for counts of its own). */
+  onDrop?(record: PredictionRecord): void;
   /** Called on shutdown once the queue is empty: persist what the sink buffers itself. */
   flush?(): void | Promise<void>;
 }

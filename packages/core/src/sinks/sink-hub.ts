@@ -73,8 +73,15 @@ export class SinkHub {
   /** Hands a record to every sink; never blocks, never throws. */
   offer(record: PredictionRecord): void {
     for (const q of this.queues) {
-      if (q.records.length >= q.capacity) q.dropped++;
-      else q.records.push(record);
+      if (q.records.length < q.capacity) q.records.push(record);
+      else {
+        q.dropped++;
+        try {
+          q.sink.onDrop?.(record);
+        } catch {
+          // a sink's own bookkeeping cannot fail the request
+        }
+      }
     }
     if (!this.scheduled) {
       this.scheduled = true;
