@@ -5,7 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
@@ -22,7 +22,8 @@ interface Logged { id: string; model: string; version: string; requestId: string
 
 describe('the prediction log with SQLite', () => {
   let server: PonteServer;
-  const file = join(mkdtempSync(join(tmpdir(), 'ponte-log-')), 'ponte.db');
+  const dir = mkdtempSync(join(tmpdir(), 'ponte-log-'));
+  const file = join(dir, 'ponte.db');
 
   before(async () => {
     server = await startTestServer({
@@ -38,6 +39,7 @@ describe('the prediction log with SQLite', () => {
   });
   after(async () => {
     await server.stop();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   const predict = (body: unknown, headers: Record<string, string> = {}) => fetch(`${server.url}/v1/models/purchase:predict`, { method: 'POST', headers, body: JSON.stringify(body) });
@@ -77,7 +79,7 @@ describe('the prediction log with SQLite', () => {
   });
 
   it('a model with sampleRate 0 answers without a prediction id and logs nothing', async () => {
-    const res = await fetch(`${server.url}/v2/models/house/infer`, { method: 'POST', body: JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 8], data: [8.3, 41, 6.9, 1.02, 322, 2.55, 37.88, -122.23] }] }) });
+    const res = await fetch(`${server.url}/v2/models/house/infer`, { method: 'POST', body: JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 6], data: [120, 3, 2, 15, 400, 5.5] }] }) });
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('x-prediction-id'), null);
     assert.equal(((await res.json()) as { parameters?: unknown }).parameters, undefined);

@@ -10,7 +10,7 @@ export interface StoredTensor {
 
 /** One logged prediction (one request, all its rows). */
 export interface StoredPrediction {
-  /** UUIDv7: sorts by time, unique across processes and replicas. */
+  /** UUIDv7: unique across processes and replicas, and roughly time-ordered; stores order and prune by `time`, not by id. */
   readonly id: string;
   /** Arrival time, epoch milliseconds. */
   readonly time: number;
@@ -64,7 +64,7 @@ export interface PredictionPage {
   readonly cursor?: string;
 }
 
-/** How much of the log to keep. */
+/** How much of the log to keep: predictions older than `maxAgeDays`, and beyond the newest `maxRows` of the whole log (every model), go. */
 export interface RetentionPolicy {
   readonly maxAgeDays?: number;
   readonly maxRows?: number;
