@@ -23,9 +23,9 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Cli
 }
 
 /** Starts `ponte serve` and resolves once a log line says the server is ready, with its URL. */
-export function startServe(args: string[], readyMessage = 'server ready'): Promise<{ child: ChildProcess; url: string; logs: () => string; exited: Promise<number | null> }> {
+export function startServe(args: string[], readyMessage = 'server ready', env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; url: string; logs: () => string; exited: Promise<number | null> }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'serve', ...args], { cwd: REPO_ROOT });
+    const child = spawn(process.execPath, [CLI, 'serve', ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env } });
     let out = '';
     let url = '';
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
