@@ -63,7 +63,7 @@ export async function logExport(o: LogExportOptions, io: Io): Promise<number> {
         continue;
       }
       const rows = p.features ?? [{ inputs: p.inputs }];
-      header ??= ['id', 'row', 'time', 'model', 'version', 'request_id', 'principal', ...Object.keys(rows[0] ?? {}), ...p.outputs.map((t) => t.name), 'label', 'value'];
+      header ??= ['id', 'row', 'time', 'model', 'version', 'request_id', 'principal', ...Object.keys(rows[0] ?? {}), ...p.outputs.map((t) => t.name), 'feedback_label', 'feedback_value'];
       if (n === 0) io.out(`${header.map(csvField).join(',')}\n`);
       rows.forEach((row, r) => {
         const outputs = p.outputs.map((t) => {
