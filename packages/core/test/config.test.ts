@@ -89,6 +89,13 @@ test('printing a config redacts interpolated values and secret-looking keys', ()
   assert.equal(o['url'], 'http://x');
 });
 
+test('printing a config masks the password of a connection string written in the file', () => {
+  const printed = redactConfig({ plugins: [{ package: '@ponte/store-postgres', options: { connectionString: 'postgres://ponte:s3cret@db.internal:5432/ml', other: 'postgres://postgres@127.0.0.1/test' } }] }) as { plugins: Array<{ options: Record<string, string> }> };
+  const o = printed.plugins[0]!.options;
+  assert.equal(o['connectionString'], 'postgres://ponte:[REDACTED]@db.internal:5432/ml');
+  assert.equal(o['other'], 'postgres://postgres@127.0.0.1/test', 'no password, nothing to hide');
+});
+
 test('models come from the repository, model.yaml and config entries, the config entry winning', () => {
   const dir = tempDir();
   mkdirSync(join(dir, 'repo', 'alpha', '1'), { recursive: true });

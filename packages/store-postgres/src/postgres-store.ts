@@ -1,0 +1,251 @@
+import { escapeIdentifier, Pool } from 'pg';
+import type { FeedbackItem, FeedbackResult, PredictionPage, PredictionQuery, PredictionStore, RetentionPolicy, StoredPrediction } from '@ponte/core';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { isUuid } from './is-uuid.js';
+import { migrate, type MigrationResult } from './migrations.js';
+import { predictionBatchJson, predictionFromRow, SELECT_COLUMNS, type LoggedPrediction, type PredictionRow } from './prediction-rows.js';
+import { jsonbText, textValue } from './sql-text.js';
+import { withClient } from './with-client.js';
+
+/**
+ * How `PostgresStore.open` reaches the database and where the tables live;
+ * the plugin fills it from its options.
+ *
+ * @example
+ * ```ts
+ * const options: PostgresStoreOpenOptions = { connectionString: process.env.DATABASE_URL!, schema: 'ponte', onConnectionError: (e) => log.warn(e) };
+ * ```
+ */
+export interface PostgresStoreOpenOptions {
+  /** libpq-style URL: `postgres://user:password@host:5432/db`. */
+  connectionString: string;
+  /** Schema of the tables, created when missing; default `ponte`. */
+  schema?: string;
+  /** Pool size; default 4. */
+  maxConnections?: number;
+  /** What the connections show as in `pg_stat_activity`; default `ponte-store-<schema>`. */
+  applicationName?: string;
+  /** How long to wait for a connection (new or from the pool), ms; default 10000. */
+  connectionTimeoutMillis?: number;
+  /**
+   * Told when an idle pooled connection dies (server restart, failover, a
+   * terminated backend). The pool has already dropped it and opens a new one
+   * when needed; the default ignores it.
+   */
+  onConnectionError?: (error: Error) => void;
+}
+
+/** Retention deletes this many predictions per statement: each delete is short, so appends never wait long on it. */
+const PRUNE_BATCH = 1000;
+/** A page holds at most this many predictions, whatever `limit` asks. */
+const MAX_PAGE = 1000;
+const DAY_MS = 86_400_000;
+
+/**
+ * The prediction log in PostgreSQL: a `pg` pool, tables in their own schema
+ * (created and migrated by `open`), batches appended as one statement,
+ * keyset pagination, retention in small deletes. Any number of servers may
+ * share one schema: ids are UUIDv7 and writes are idempotent, so a retried
+ * batch or a duplicate label is stored once.
+ *
+ * @example
+ * ```ts
+ * const store = await PostgresStore.open({ connectionString: process.env.DATABASE_URL!, schema: 'ponte' });
+ * await store.append([record]);
+ * const page = await store.query({ model: 'purchase', since: Date.now() - 3_600_000, limit: 100 });
+ * await store.close();
+ * ```
+ */
+export class PostgresStore implements PredictionStore {
+  readonly name = 'postgres';
+  private closed = false;
+  private readonly sql: ReturnType<typeof statements>;
+
+  private constructor(
+    private readonly pool: Pool,
+    /** The schema the tables are in. */
+    readonly schema: string,
+    /** What `open` found and did to the schema. */
+    readonly migration: MigrationResult,
+    /** The connections' `application_name`. */
+    readonly applicationName: string,
+  ) {
+    this.sql = statements(escapeIdentifier(schema));
+  }
+
+  /** Connects, creates or migrates the schema, and returns the store; fails (and leaves nothing open) when the database cannot be reached. */
+  static async open(options: PostgresStoreOpenOptions): Promise<PostgresStore> {
+    const schema = options.schema ?? 'ponte';
+    const bytes = Buffer.byteLength(schema);
+    if (bytes === 0 || bytes > 63) throw new RangeError(`schema name must be 1 to 63 bytes (PostgreSQL truncates longer identifiers), got ${bytes}`);
+    const applicationName = options.applicationName ?? `ponte-store-${schema}`;
+    const pool = new Pool({
+      connectionString: options.connectionString,
+      max: options.maxConnections ?? 4,
+      application_name: applicationName,
+      connectionTimeoutMillis: options.connectionTimeoutMillis ?? 10_000,
+      idleTimeoutMillis: 30_000,
+      // Notices a peer that vanished without closing (a failover, a dropped NAT entry) instead of waiting forever.
+      keepAlive: true,
+    });
+    // An idle client whose backend dies makes the pool emit 'error'; unheard, that would crash the process.
+    pool.on('error', (e) => options.onConnectionError?.(e));
+    try {
+      const migration = await migrate(pool, schema);
+      return new PostgresStore(pool, schema, migration, applicationName);
+    } catch (e) {
+      await pool.end().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** Ends the pool once in-flight calls are done; later calls reject. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+
+  /** One statement per batch, so a batch is stored whole or not at all; ids already stored (a retried batch) are skipped. */
+  async append(records: readonly StoredPrediction[]): Promise<void> {
+    this.checkOpen();
+    if (records.length === 0) return;
+    await this.pool.query(this.sql.insert, [predictionBatchJson(records)]);
+  }
+
+  async appendFeedback(model: string, items: readonly FeedbackItem[]): Promise<FeedbackResult[]> {
+    this.checkOpen();
+    // Each id is sent once (its first item); a repeat within the call reports as a duplicate of it.
+    const firsts = new Map<string, FeedbackItem>();
+    for (const item of items) if (isUuid(item.id) && !firsts.has(item.id.toLowerCase())) firsts.set(item.id.toLowerCase(), item);
+    const outcome = new Map<string, boolean>();
+    if (firsts.size > 0) {
+      const sent = [...firsts.values()];
+      const now = Date.now();
+      const params = [
+        textValue(model),
+        sent.map((i) => i.id),
+        sent.map((i) => (i.label === undefined ? null : jsonbText(i.label))),
+        sent.map((i) => i.value ?? null),
+        sent.map((i) => i.time ?? now),
+      ];
+      // A prediction pruned between the statement's lookup and its insert fails the foreign key: once more, it is then unknown.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const { rows } = await this.pool.query<{ id: string; stored: boolean }>(this.sql.feedback, params);
+          for (const r of rows) outcome.set(r.id, r.stored);
+          break;
+        } catch (e) {
+          if (attempt >= 2 || (e as { code?: unknown }).code !== '23503') throw e;
+        }
+      }
+    }
+    return items.map((item) => {
+      const key = item.id.toLowerCase();
+      const stored = isUuid(item.id) ? outcome.get(key) : undefined;
+      if (stored === undefined) return { id: item.id, status: 'unknown_id' };
+      return { id: item.id, status: stored && firsts.get(key) === item ? 'stored' : 'duplicate' };
+    });
+  }
+
+  async get(model: string, id: string): Promise<LoggedPrediction | undefined> {
+    this.checkOpen();
+    if (!isUuid(id)) return undefined;
+    const { rows } = await this.pool.query<PredictionRow>(this.sql.get, [id, textValue(model)]);
+    return rows.length === 0 ? undefined : predictionFromRow(rows[0]!);
+  }
+
+  /** Oldest first by (time, id); `limit` is capped at 1000; the cursor is keyset, so a page deep in the log costs what the first does. */
+  async query(query: PredictionQuery): Promise<PredictionPage> {
+    this.checkOpen();
+    const limit = Number.isFinite(query.limit) ? Math.min(Math.max(Math.floor(query.limit), 1), MAX_PAGE) : MAX_PAGE;
+    const params: unknown[] = [textValue(query.model)];
+    const where = ['p.model = $1'];
+    if (query.version !== undefined) where.push(`p.version = $${params.push(textValue(query.version))}`);
+    if (query.since !== undefined) where.push(`p.time >= to_timestamp($${params.push(query.since)}::float8 / 1000)`);
+    if (query.until !== undefined) where.push(`p.time < to_timestamp($${params.push(query.until)}::float8 / 1000)`);
+    if (query.cursor !== undefined) {
+      const after = decodeCursor(query.cursor);
+      where.push(`(p.time, p.id) > (to_timestamp($${params.push(after.time)}::float8 / 1000), $${params.push(after.id)}::uuid)`);
+    }
+    // One row more than the page: whether it exists says whether a cursor is due.
+    const { rows } = await this.pool.query<PredictionRow>(`${this.sql.select} WHERE ${where.join(' AND ')} ORDER BY p.time, p.id LIMIT $${params.push(limit + 1)}`, params);
+    const items = rows.slice(0, limit).map(predictionFromRow);
+    const last = items.at(-1);
+    return rows.length > limit && last !== undefined ? { items, cursor: encodeCursor({ time: last.time, id: last.id }) } : { items };
+  }
+
+  /**
+   * Deletes predictions older than `maxAgeDays`, then the oldest beyond
+   * `maxRows` (across models), 1000 per statement, their labels with them.
+   * One server prunes a schema at a time (a session advisory lock); another
+   * that tries meanwhile returns 0 at once rather than deleting twice as much.
+   */
+  async prune(policy: RetentionPolicy): Promise<number> {
+    this.checkOpen();
+    if (policy.maxAgeDays === undefined && policy.maxRows === undefined) return 0;
+    return withClient(this.pool, async (client) => {
+      const lockKey = `ponte.store-postgres.prune:${this.schema}`;
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [lockKey]);
+      if (rows[0]?.locked !== true) return 0;
+      try {
+        let deleted = 0;
+        if (policy.maxAgeDays !== undefined) {
+          const cutoff = Date.now() - policy.maxAgeDays * DAY_MS;
+          for (;;) {
+            const n = (await client.query(this.sql.pruneOlder, [cutoff, PRUNE_BATCH])).rowCount ?? 0;
+            deleted += n;
+            if (n < PRUNE_BATCH || this.closed) break;
+          }
+        }
+        if (policy.maxRows !== undefined) {
+          let excess = Number((await client.query<{ n: string }>(this.sql.count)).rows[0]!.n) - policy.maxRows;
+          while (excess > 0 && !this.closed) {
+            const n = (await client.query(this.sql.pruneOldest, [Math.min(excess, PRUNE_BATCH)])).rowCount ?? 0;
+            if (n === 0) break;
+            deleted += n;
+            excess -= n;
+          }
+        }
+        return deleted;
+      } finally {
+        await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [lockKey]);
+      }
+    });
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new Error(`the PostgreSQL prediction store (schema "${this.schema}") is closed`);
+  }
+}
+
+/** Every statement of a store, built once for its (quoted) schema. */
+function statements(s: string) {
+  const select = `SELECT ${SELECT_COLUMNS} FROM ${s}.predictions p LEFT JOIN ${s}.feedback f ON f.prediction_id = p.id`;
+  return {
+    select,
+    insert: `INSERT INTO ${s}.predictions (id, time, model, version, request_id, trace_id, principal, protocol, endpoint, features, inputs, outputs, latency_ms)
+      SELECT id, to_timestamp(time_ms / 1000), model, version, request_id, trace_id, principal, protocol, endpoint, features, inputs, outputs, latency_ms
+      FROM jsonb_to_recordset($1::jsonb) AS r (id uuid, time_ms float8, model text, version text, request_id text, trace_id text,
+        principal text, protocol text, endpoint text, features jsonb, inputs jsonb, outputs jsonb, latency_ms float8)
+      ON CONFLICT (id) DO NOTHING`,
+    // One round trip: which ids are this model's predictions (looked up by primary key), which of those got their label now (the rest had one).
+    feedback: `WITH input AS (
+        SELECT * FROM unnest($2::uuid[], $3::jsonb[], $4::float8[], $5::float8[]) AS i (id, label, value, time_ms)
+      ), known AS (
+        SELECT p.id FROM ${s}.predictions p WHERE p.id = ANY($2::uuid[]) AND p.model = $1
+      ), stored AS (
+        INSERT INTO ${s}.feedback (prediction_id, model, label, value, time)
+        SELECT i.id, $1, i.label, i.value, to_timestamp(i.time_ms / 1000) FROM input i JOIN known k ON k.id = i.id
+        ON CONFLICT (prediction_id) DO NOTHING
+        RETURNING prediction_id
+      )
+      SELECT k.id, s.prediction_id IS NOT NULL AS stored FROM known k LEFT JOIN stored s ON s.prediction_id = k.id`,
+    get: `${select} WHERE p.id = $1 AND p.model = $2`,
+    count: `SELECT count(*) AS n FROM ${s}.predictions`,
+    // `= ANY(ARRAY(…))`, not `IN (…)`: the ids become one array, found through the primary key. With `IN` the planner
+    // may hash-join the subquery against a scan of the whole table, every 1000 rows (seen at 10,000 rows).
+    pruneOlder: `DELETE FROM ${s}.predictions WHERE id = ANY(ARRAY(SELECT id FROM ${s}.predictions WHERE time < to_timestamp($1::float8 / 1000) ORDER BY time, id LIMIT $2))`,
+    pruneOldest: `DELETE FROM ${s}.predictions WHERE id = ANY(ARRAY(SELECT id FROM ${s}.predictions ORDER BY time, id LIMIT $1))`,
+  };
+}
