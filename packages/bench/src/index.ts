@@ -9,7 +9,7 @@ export { soakMemory, type SoakMemory } from './soak-verdict.js';
 export { renderReport, writeReport } from './report.js';
 export { startPinned, stopAll, waitForHttpOk, type ManagedProcess, type ServerSpec } from './processes.js';
 export { freePort } from './free-port.js';
-export { ponteConfigYaml, type PonteVariant } from './ponte-config.js';
+export { ponteConfigYaml, type PonteStore, type PonteVariant } from './ponte-config.js';
 export { parseBenchArgs, type BenchOptions } from './options.js';
 export { evaluateTargets, LOAD_TARGETS, type TargetCheck } from './targets.js';
 export { satisfies } from './machine.js';
@@ -20,6 +20,8 @@ export { HealthProber, probeTargets, summarizeProbes, type ProbeSample, type Pro
 export { overloadChecks, acceptedBoundMs, HEALTH_TARGET_MS, REJECT_AT_ONCE_MS, RSS_BOUND, ACCEPTED_SPREAD } from './overload-verdict.js';
 export { summarizeTelemetry, telemetryChecks, TELEMETRY_MIN_RATIO, type TelemetrySummary } from './telemetry-verdict.js';
 export { startOtlpSink, type OtlpSink } from './otlp-sink.js';
+export { summarizePredictionLog, predictionLogChecks, LOG_MIN_RATIO, LOG_MIN_SHARE, type PredictionLogSummary } from './prediction-log-verdict.js';
+export { parseLogDrops, PREDICTION_LOG } from './prediction-log.js';
 export { batchRows, batchTensor, oipBatchBody, compareBatch, BATCH_ROWS } from './batched-golden.js';
 export { percentile, latencySummary } from './percentile.js';
 export type * from './results.js';

@@ -22,6 +22,23 @@ export interface LoadPlan {
   /** Called with the facts read from a Ponte row's log. */
   onPonteFacts?: (c: Contender, facts: PonteFacts) => void;
   log?: (line: string) => void;
+  /** Called once the server is checked and warm, just before the measured runs (the prediction-log section counts stored rows here). */
+  beforeRuns?: (baseUrl: string) => Promise<void>;
+  /** Called after the measured runs, the server still up. */
+  afterRuns?: (baseUrl: string) => Promise<void>;
+  /** How long the server may take to stop after SIGTERM before it is killed, ms (default 5000): a server draining a prediction log needs longer. */
+  stopGraceMs?: number;
+  /** Called once the server has stopped, with how long stopping took and how it exited. */
+  onStopped?: (s: StopInfo) => void;
+}
+
+/** How a server stopped at the end of a row. */
+export interface StopInfo {
+  /** SIGTERM to exit, ms. */
+  ms: number;
+  /** Exit code, or the signal that ended it ('SIGKILL' when it outlived the grace period). */
+  exit: number | string;
+  logFile: string;
 }
 
 /**
@@ -55,7 +72,8 @@ export async function measureLoad(c: Contender, plan: LoadPlan): Promise<LoadRow
     writeFileSync(bodyFile, JSON.stringify(c.api.body(golden, 0)));
     const wrk = { url: baseUrl + c.api.path(c.model), bodyFile, luaScript: POST_LUA, connections: plan.connections, cpu: LOAD_CPU };
     plan.onCommand?.(`wrk, ${plan.connections} connection${plan.connections > 1 ? 's' : ''}`, wrkCommandLine({ ...wrk, durationS: plan.durationS }));
-    if (plan.warmupS > 0) await runWrk({ ...wrk, durationS: plan.warmupS });
+    if (plan.warmupS > 0) row.warmup = await runWrk({ ...wrk, durationS: plan.warmupS });
+    await plan.beforeRuns?.(baseUrl);
     const runs: LoadStats[] = [];
     let peakRssMb = 0;
     for (let i = 0; i < plan.runs; i++) {
@@ -67,6 +85,7 @@ export async function measureLoad(c: Contender, plan: LoadPlan): Promise<LoadRow
       }
       if (proc.hasExited()) throw new Error(`${proc.name} exited during the run`);
     }
+    await plan.afterRuns?.(baseUrl);
     const stats = medianRun(runs);
     log(`  ${c.label.padEnd(40)} ${c.model.padEnd(9)} c=${plan.connections}: ${Math.round(stats.rps)} req/s, p50 ${stats.p50Ms.toFixed(2)} ms, p99 ${stats.p99Ms.toFixed(2)} ms${stats.errors ? `, ${stats.errors} errors` : ''}`);
     const errors = runs.reduce((s, r) => s + r.errors, 0);
@@ -79,6 +98,8 @@ export async function measureLoad(c: Contender, plan: LoadPlan): Promise<LoadRow
   } finally {
     // Read at the end: Ponte's logger writes asynchronously.
     if (c.ponte) plan.onPonteFacts?.(c, ponteFacts(proc.logFile));
-    await proc.stop();
+    const t0 = performance.now();
+    await proc.stop(plan.stopGraceMs);
+    plan.onStopped?.({ ms: performance.now() - t0, exit: await proc.exited, logFile: proc.logFile });
   }
 }

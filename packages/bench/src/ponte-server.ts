@@ -37,7 +37,7 @@ export function ponte(variant: PonteVariant, api: 'oip' | 'named'): Contender {
     readyPath: '/v2/health/ready',
     readyTimeoutMs: 60_000,
     spec: (port, tmp) => {
-      const tags = [variant.prometheus ? 'metrics' : '', variant.otelEndpoint !== undefined ? 'otel' : '', variant.grpcPort !== undefined ? 'grpc' : '', variant.batchingOptions ? `q${variant.batchingOptions['maxQueueSize'] ?? ''}` : ''];
+      const tags = [variant.prometheus ? 'metrics' : '', variant.otelEndpoint !== undefined ? 'otel' : '', variant.grpcPort !== undefined ? 'grpc' : '', variant.batchingOptions ? `q${variant.batchingOptions['maxQueueSize'] ?? ''}` : '', variant.store ? `log-${variant.store.kind}` : ''];
       const file = join(tmp, `ponte-${variant.model}-batching-${b}${tags.filter(Boolean).map((t) => `-${t}`).join('')}.yaml`);
       writeFileSync(file, ponteConfigYaml(variant));
       return { command: process.execPath, args: [PONTE_CLI, 'serve', '--config', file, '--port', String(port)], cwd: REPO_ROOT };

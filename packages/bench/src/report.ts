@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type { MachineInfo } from './machine.js';
 import { batchedSection } from './report-batched.js';
 import { overloadSection } from './report-overload.js';
+import { predictionLogSection } from './report-prediction-log.js';
 import { telemetrySection } from './report-telemetry.js';
 import { mergeReport, section } from './report-sections.js';
 import type { BenchResults, LoadRow } from './results.js';
@@ -141,7 +142,7 @@ export function renderReport(r: BenchResults, machine: MachineInfo): string {
     ...(r.notes.length ? ['**Notes from this run**', '', ...r.notes.map((n) => `- ${n}`), ''] : []),
     '## Targets',
     '',
-    `Throughput and latency targets are judged on Ponte's default set-up (OIP, batching on), against the naive Hono server and Flask of the same run; the telemetry and overload targets on their own sections below.`,
+    `Throughput and latency targets are judged on Ponte's default set-up (OIP, batching on), against the naive Hono server and Flask of the same run; the telemetry, prediction-log and overload targets on their own sections below.`,
     '',
     ...targetsTable(evaluateTargets(r)),
     '',
@@ -174,6 +175,10 @@ export function renderReport(r: BenchResults, machine: MachineInfo): string {
     '## Telemetry cost',
     '',
     ...telemetrySection(r),
+    '',
+    '## Prediction log cost',
+    '',
+    ...predictionLogSection(r),
     '',
     '## Overload and backpressure',
     '',

@@ -44,6 +44,8 @@ export interface LoadRow {
   golden?: GoldenCheck | 'n/a';
   /** Largest resident set of the server's process group sampled during the measured runs, MB. */
   peakRssMb?: number;
+  /** The warm-up's wrk figures (not part of the row's stats). */
+  warmup?: LoadStats;
 }
 
 /** In-process ONNX Runtime throughput (no HTTP), rows per second by batch size. */
@@ -164,6 +166,50 @@ export interface TelemetryResult {
   variants: TelemetryVariant[];
 }
 
+/** What one run of a prediction-log set-up wrote to its store. */
+export interface LogWrites {
+  /** Requests this server answered: the golden check, the warm-up and the measured run (wrk's counts). */
+  answered: number;
+  /** Rows the store gained from this server, counted after it stopped (stopping drains the log). */
+  stored: number;
+  /** Rows committed during the measured run (counted at its start and at its end, the server up). */
+  storedDuringRun: number;
+  /** Rows the store had gained from this server by the end of the measured run; `stored` minus this was drained at stop. */
+  storedAtRunEnd: number;
+  /** Seconds of the measured run (wrk's). */
+  runS: number;
+  /** Predictions the server counted as not logged by the end of the run (`ponte_prediction_log_dropped_total`), by reason; absent without metrics. */
+  dropped?: Record<string, number>;
+  /** SIGTERM to exit, ms (includes draining the log). */
+  stopMs: number;
+  /** How the server exited: 0, or 'SIGKILL' when it outlived the grace period. */
+  exit: number | string;
+  /** The store's bytes on disk after this run over the rows in it (every run so far). */
+  bytesPerRecord?: number;
+  /** The store's bytes on disk after this run. */
+  storeBytes?: number;
+}
+
+/** One set-up of the prediction-log section (log off, SQLite log, PostgreSQL log), over its interleaved runs. */
+export interface PredictionLogVariant {
+  /** `off`, `sqlite` or `postgres`. */
+  key: string;
+  label: string;
+  status: 'ok' | 'failed' | 'skipped';
+  note?: string;
+  /** One entry per measured run, in run order. */
+  runs: LoadStats[];
+  /** The store set-ups: what each run wrote, in run order (same length as `runs`). */
+  writes?: LogWrites[];
+}
+
+/** Prediction-log cost: Ponte on purchase at saturation without a log, with the SQLite log, with the PostgreSQL log. */
+export interface PredictionLogResult {
+  model: string;
+  connections: number;
+  variants: PredictionLogVariant[];
+}
+
 /** A row of the batched-requests table (32 rows per request). */
 export interface BatchedRow {
   model: string;
@@ -195,6 +241,7 @@ export interface BenchResults {
   /** Batched requests (32 rows each); absent when the section did not run. */
   batched?: BatchedRow[];
   telemetry?: TelemetryResult;
+  predictionLog?: PredictionLogResult;
   overload?: OverloadResult;
   ponteFacts: Record<string, PonteFacts>;
   /** /proc/loadavg's 1-minute figure before and after the run: other work on the machine skews every row. */

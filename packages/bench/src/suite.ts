@@ -15,6 +15,7 @@ import { OVERLOAD, runOverload } from './overload.js';
 import { runSoak } from './soak.js';
 import { measureStartup } from './startup.js';
 import { runTelemetry, TELEMETRY, telemetryRounds } from './telemetry.js';
+import { PREDICTION_LOG, runPredictionLog } from './prediction-log.js';
 
 const CEILING_BATCHES = [1, 32];
 /** Seconds a contender takes besides its wrk runs (start, golden rows, stop), for the estimate. */
@@ -34,6 +35,8 @@ export function estimateSeconds(o: BenchOptions): number {
   return o.models.length * (on('load') * LOAD_ROWS * roundRow + on('one-conn') * ONE_CONN_ROWS * perRow + on('ceiling') * (CEILING_BATCHES.length * o.ceilingS + 2) + on('batched') * 2 * perRow) +
     on('startup') * (o.startupRepeats * 3 + 5) +
     on('telemetry') * 4 * tel.runs * (o.warmupS + tel.durationS + OVERHEAD_S) +
+    // Three set-ups; a server with a log also drains it when it stops (about a second).
+    on('prediction-log') * 3 * tel.runs * (o.warmupS + tel.durationS + OVERHEAD_S + 1) +
     on('overload') * (o.warmupS + o.durationS + OVERHEAD_S + 6) +
     (o.soak ? o.soakMinutes * 60 + 10 : 0);
 }
@@ -41,7 +44,7 @@ export function estimateSeconds(o: BenchOptions): number {
 /**
  * Runs every section the options ask for, in order: the 32-connection load
  * tables, batched requests, the in-process ceiling, one connection, start-up
- * and memory, telemetry cost, overload, and the soak. Servers are started and
+ * and memory, telemetry cost, prediction-log cost, overload, and the soak. Servers are started and
  * stopped per row; nothing is left running.
  */
 export async function runSuite(o: BenchOptions, tmp: string, log: (line: string) => void): Promise<BenchResults> {
@@ -141,6 +144,13 @@ export async function runSuite(o: BenchOptions, tmp: string, log: (line: string)
     const tel = telemetryRounds(o);
     log(`== telemetry cost: ${TELEMETRY.model}, ${TELEMETRY.connections} connections, off / metrics / metrics + tracing / reference interleaved, ${tel.runs} run${tel.runs > 1 ? 's' : ''} of ${tel.durationS} s each`);
     r.telemetry = await runTelemetry(plan(TELEMETRY.connections), { prometheus, otel });
+  }
+
+  if (on('prediction-log')) {
+    const tel = telemetryRounds(o);
+    const [sqlite, postgres] = [await pluginLoads('@ponte/store-sqlite'), await pluginLoads('@ponte/store-postgres')];
+    log(`== prediction-log cost: ${PREDICTION_LOG.model}, ${PREDICTION_LOG.connections} connections, log off / SQLite / PostgreSQL interleaved, ${tel.runs} run${tel.runs > 1 ? 's' : ''} of ${tel.durationS} s each`);
+    r.predictionLog = await runPredictionLog(plan(PREDICTION_LOG.connections), prometheus, { sqlite, postgres });
   }
 
   if (on('overload')) {

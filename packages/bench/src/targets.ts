@@ -1,6 +1,7 @@
 import { overloadChecks } from './overload-verdict.js';
 import type { BenchResults, LoadRow } from './results.js';
 import { medianReadyMs } from './startup.js';
+import { predictionLogChecks } from './prediction-log-verdict.js';
 import { telemetryChecks } from './telemetry-verdict.js';
 
 /** Throughput targets from the issue: Ponte's req/s over the naive Node server's and over Flask's. */
@@ -86,6 +87,7 @@ export function evaluateTargets(r: BenchResults): TargetCheck[] {
     out.push({ target: `idle RSS (4 models) ≤ ${IDLE_RSS_TARGET_MB} MB`, measured: rss === undefined ? 'n/a' : `${rss.toFixed(0)} MB`, pass: rss === undefined ? undefined : rss <= IDLE_RSS_TARGET_MB });
   }
   if (r.telemetry) out.push(...telemetryChecks(r.telemetry));
+  if (r.predictionLog) out.push(...predictionLogChecks(r.predictionLog));
   if (r.overload) out.push(...overloadChecks(r.overload));
   const s = r.soak;
   out.push({

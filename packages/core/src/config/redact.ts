@@ -1,4 +1,4 @@
-const SECRET_KEY = /(secret|password|passwd|token|api[-_]?key|apikey|credential|private[-_]?key|^keys?$)/i;
+const SECRET_KEY = /(secret|password|passwd|token|api[-_]?key|apikey|credential|private[-_]?key|authorization|cookie|^keys?$)/i;
 
 export const REDACTED = '[REDACTED]';
 
