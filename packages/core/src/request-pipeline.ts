@@ -13,6 +13,7 @@ import { ModelRegistry, type ReadyModel } from './registry/model-registry.js';
 import { checkSignature } from './registry/signature-check.js';
 import type { VersionRouter } from './registry/version-router.js';
 import { requestLogger, type RequestLogEntry } from './request-log.js';
+import type { PredictionRecord } from './sinks/prediction-sink.js';
 import type { SinkHub } from './sinks/sink-hub.js';
 import type { PredictionLog } from './store/prediction-log.js';
 import type { Parameter } from './tensor.js';
@@ -167,7 +168,7 @@ export class RequestPipeline {
 
         // The prediction log's id reaches the caller in the answer's parameters (OIP `id` stays the caller's).
         const predictionId = this.predictionLog?.idFor(model);
-        if (predictionId !== undefined) response = { ...response, parameters: { ...response.parameters, prediction_id: predictionId } };
+        if (predictionId !== undefined) response.parameters = response.parameters === undefined ? { prediction_id: predictionId } : { ...response.parameters, prediction_id: predictionId };
 
         t = performance.now();
         answer = route.encode(x, { request, response, model }, ctx);
@@ -175,21 +176,23 @@ export class RequestPipeline {
 
         // after-response sinks: a push per sink; they run once the answer is written.
         if (this.sinks.active) {
-          const traceparent = ctx.headers['traceparent'];
-          this.sinks.offer({
+          // Built field by field: object spreads here would cost more than the rest of the hand-off.
+          const record: { -readonly [K in keyof PredictionRecord]: PredictionRecord[K] } = {
             requestId: ctx.requestId,
-            ...(predictionId !== undefined ? { predictionId } : {}),
             time: performance.timeOrigin + startedAt,
             protocol: ctx.protocol,
             endpoint: ctx.endpoint,
             principal: ctx.principal?.id ?? ANONYMOUS.id,
-            ...(traceparent !== undefined ? { traceparent } : {}),
             model: model.view,
             inputs: request.inputs,
             outputs: response.outputs,
-            ...(request.parameters !== undefined ? { parameters: request.parameters } : {}),
             timings: { totalMs: performance.now() - startedAt, queueMs: result.queueMs, runMs: result.runMs },
-          });
+          };
+          if (predictionId !== undefined) record.predictionId = predictionId;
+          const traceparent = ctx.headers['traceparent'];
+          if (traceparent !== undefined) record.traceparent = traceparent;
+          if (request.parameters !== undefined) record.parameters = request.parameters;
+          this.sinks.offer(record);
         }
       }
     } catch (e) {

@@ -1,6 +1,9 @@
 import type { ModelConfig, ModelSignature } from '../model.js';
 import { elementAt, type Tensor } from '../tensor.js';
-import { featureLayout } from './feature-layout.js';
+import { featureLayout, type FeatureLayout } from './feature-layout.js';
+
+/** Layouts by signature: working one out walks every feature, and sinks ask once per record. */
+const layouts = new WeakMap<ModelSignature, FeatureLayout | { problem: string }>();
 
 /**
  * The inputs of a request as rows of named features, when the model has
@@ -13,7 +16,11 @@ import { featureLayout } from './feature-layout.js';
  * ```
  */
 export function namedRows(inputs: readonly Tensor[], config: ModelConfig, sig: ModelSignature): Array<Record<string, unknown>> | undefined {
-  const layout = featureLayout(config, sig);
+  let layout = layouts.get(sig);
+  if (layout === undefined) {
+    layout = featureLayout(config, sig);
+    layouts.set(sig, layout);
+  }
   if ('problem' in layout) return undefined;
   if (layout.kind === 'matrix') {
     const names = layout.features?.map((f) => f.name);
