@@ -1,4 +1,4 @@
-// Measures the SQLite prediction log on this machine, for docs/persistence-sqlite-notes.md:
+// Measures the SQLite prediction log on this machine, for docs/persistence.md:
 // bytes per record on disk, append throughput in batches of 256 (the prediction log's batch size),
 // the time one batch holds the event loop, and what synchronous=FULL would cost.
 // Run after a build: node packages/store-sqlite/scripts/measure.mjs

@@ -14,6 +14,8 @@ export interface SqlitePluginOptions {
   file: string;
   /** How long a write waits for another process's write lock before failing; default 5000. */
   busyTimeoutMs: number;
+  /** `full` (default): each batch fsynced, survives a power cut; `normal`: survives a killed process, cheaper. */
+  synchronous: 'full' | 'normal';
   /** What to keep; nothing is pruned when both are absent (the default). */
   retention: { maxAgeDays?: number; maxRows?: number };
   /** Seconds between prunes (one also runs at start); default 300. */
@@ -27,6 +29,7 @@ export const sqliteOptionsSchema = {
   properties: {
     file: { type: 'string', minLength: 1, default: './data/ponte.db' },
     busyTimeoutMs: { type: 'integer', minimum: 0, default: 5000 },
+    synchronous: { enum: ['full', 'normal'], default: 'full' },
     retention: {
       type: 'object',
       additionalProperties: false,

@@ -25,7 +25,7 @@ export const sqliteStorePlugin = definePlugin<SqlitePluginOptions>({
   description: 'Prediction log in an embedded SQLite file (better-sqlite3, WAL)',
   configSchema: sqliteOptionsSchema,
   register(ctx) {
-    const { busyTimeoutMs, retention, pruneIntervalSeconds } = ctx.options;
+    const { busyTimeoutMs, synchronous, retention, pruneIntervalSeconds } = ctx.options;
     const file = resolve(ctx.baseDir, ctx.options.file);
     const handle = new StoreHandle();
     ctx.provide(Tokens.PredictionStore, handle);
@@ -45,7 +45,7 @@ export const sqliteStorePlugin = definePlugin<SqlitePluginOptions>({
 
     return {
       async start() {
-        store = await SqliteStore.open(file, { busyTimeoutMs });
+        store = await SqliteStore.open(file, { busyTimeoutMs, synchronous });
         handle.attach(store);
         ctx.logger.info({ file, retention }, 'prediction log in SQLite');
         if (retention.maxAgeDays !== undefined || retention.maxRows !== undefined) {

@@ -15,6 +15,12 @@ export interface SqliteStoreOptions {
    * last milliseconds, so waits are short. Default 5000.
    */
   readonly busyTimeoutMs?: number;
+  /**
+   * `full` (default): every committed batch is fsynced, so it survives a power cut. `normal`:
+   * WAL's usual setting, safe against a killed process (never corrupt, nothing committed lost)
+   * but a power cut can lose the batches since the last checkpoint; cheaper per batch.
+   */
+  readonly synchronous?: 'full' | 'normal';
 }
 
 /** Most items one `query` page returns: a page is read synchronously, so its size bounds the pause. */
@@ -83,7 +89,7 @@ export class SqliteStore implements PredictionStore {
    *   batches committed since the last checkpoint. The price is one fsync per
    *   commit, on the event loop (better-sqlite3 is synchronous): on the build
    *   VM a one-record commit takes 0.2 ms instead of 0.04, a 256-record batch
-   *   2.8 ms instead of 2.1 (docs/persistence-sqlite-notes.md); other disks
+   *   2.8 ms instead of 2.1 (docs/persistence.md); other disks
    *   can take milliseconds per fsync (not measured here). Batching bounds
    *   it: under load one fsync covers 256 records.
    * - `busy_timeout`: see `busyTimeoutMs`.
@@ -98,7 +104,7 @@ export class SqliteStore implements PredictionStore {
     try {
       const mode = db.pragma('journal_mode = WAL', { simple: true });
       if (mode !== 'wal' && !db.memory) throw new Error(`${file}: SQLite cannot use WAL here (journal_mode is ${String(mode)}); put the file on a local filesystem`);
-      db.pragma('synchronous = FULL');
+      db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
       db.pragma('foreign_keys = ON');
       db.pragma('journal_size_limit = 67108864');
       migrate(db);
