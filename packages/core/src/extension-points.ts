@@ -11,9 +11,6 @@ export type RouteAction = 'infer' | 'explain' | 'feedback' | 'read' | 'monitor' 
 /** The actions an authorizer decides on (every action but `public`). */
 export type Action = Exclude<RouteAction, 'public'>;
 
-/** Every route action, in the order docs list them. */
-export const ROUTE_ACTIONS: readonly RouteAction[] = ['infer', 'explain', 'feedback', 'read', 'monitor', 'admin', 'public'];
-
 /**
  * Establishes who is calling. Return `null` when the request carries none of
  * this scheme's credentials (another authenticator may accept it); throw

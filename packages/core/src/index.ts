@@ -4,7 +4,7 @@ import 'reflect-metadata';
 
 // Plugins and the container
 export { definePlugin, isPlugin, type Plugin, type PluginContext, type PluginDefinition, type PluginHooks, type PluginKind, type PrimaryContext } from './plugin.js';
-export { Tokens, token, resolveToken, resolveAllTokens, type Token, type TokenType, type TokenName } from './tokens.js';
+export { Tokens, token, resolveToken, resolveAllTokens, type Token, type TokenName } from './tokens.js';
 export { PONTE_VERSION, type ServerInfo } from './server-info.js';
 
 // Errors
@@ -20,13 +20,13 @@ export { namedRows } from './features/named-rows.js';
 
 // Extension points
 export type * from './extension-points.js';
-export { PIPELINE_STAGES, ROUTE_ACTIONS } from './extension-points.js';
+export { PIPELINE_STAGES } from './extension-points.js';
 export type { ModelStore } from './model-store.js';
 export type { Explainer, Explanation } from './explainer.js';
 export type { PredictionRecord, PredictionSink } from './sinks/prediction-sink.js';
 export type { SinkHub, SinkStats } from './sinks/sink-hub.js';
 export type { FeedbackItem, FeedbackResult, PredictionPage, PredictionQuery, PredictionStore, RetentionPolicy, StoredPrediction, StoredTensor } from './store/prediction-store.js';
-export { uuidV7, uuidV7Time } from './store/uuid-v7.js';
+export { uuidV7 } from './store/uuid-v7.js';
 export type { PredictionLog, PredictionDrops, PredictionDropReason } from './store/prediction-log.js';
 
 // Protocols: the one request lifecycle they all run

@@ -190,6 +190,10 @@ export class PluginHost {
         this.checkResolvable(token, p);
         return resolveAllTokens(root, token);
       },
+      later: <T>(token: Token<T>): (() => T) => {
+        let value: { v: T } | undefined;
+        return () => (value ??= { v: ctx.resolve(token) }).v;
+      },
     };
     let hooks: PluginHooks | void;
     try {

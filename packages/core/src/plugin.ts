@@ -37,6 +37,11 @@ export interface PluginContext<Options = Record<string, unknown>> {
   resolve<T>(token: Token<T>): T;
   /** Every implementation registered for a token, in registration order (empty when none). */
   resolveAll<T>(token: Token<T>): T[];
+  /**
+   * A getter that resolves the token on first call and keeps it: how a route
+   * or an observer made in `register` reaches services built after it.
+   */
+  later<T>(token: Token<T>): () => T;
 }
 
 /** What `register` may return: the plugin's per-server lifecycle, whose closure is its state. */

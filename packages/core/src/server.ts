@@ -16,6 +16,7 @@ import { ObserverHub } from './observer-hub.js';
 import { importPlugins, orderPlugins, PluginHost } from './plugin-host.js';
 import type { Plugin } from './plugin.js';
 import type { ProtocolEndpoint } from './protocol.js';
+import { schemeOf } from './model-store.js';
 import { LocalDirectoryStore } from './registry/local-directory-store.js';
 import { ModelRegistry } from './registry/model-registry.js';
 import { resolveModelConfigs, selectVersions } from './registry/model-repository.js';
@@ -110,7 +111,9 @@ export class PonteServer {
         errors.push(`${paths[i]}.format: no loaded plugin provides format "${m.format}" (loaded: ${formats.map((f) => f.name).join(', ') || 'none'})`);
         return;
       }
-      const used = new Set(m.format !== undefined ? formats.filter((f) => f.name === m.format) : (await selectVersions(m, formats, registry.storeFor(m.source)).catch(() => [])).flatMap((c) => (c.format ? [c.format] : [])));
+      // Local folders are read to find each version's format; a remote source is fetched once, when it loads.
+      const local = schemeOf(m.source) === 'file';
+      const used = new Set(m.format !== undefined ? formats.filter((f) => f.name === m.format) : local ? (await selectVersions(m, formats, registry.storeFor(m.source)).catch(() => [])).flatMap((c) => (c.format ? [c.format] : [])) : []);
       for (const f of used) if (f.optionsSchema !== undefined) errors.push(...checkAgainstSchema(f.optionsSchema, m.options, `${paths[i]}.options`));
     }));
     if (errors.length > 0) throw new ConfigError(errors);

@@ -34,9 +34,6 @@ declare const TOKEN_TYPE: unique symbol;
  */
 export type Token<T> = symbol & { readonly [TOKEN_TYPE]?: T };
 
-/** The type a token carries. */
-export type TokenType<K> = K extends Token<infer T> ? T : never;
-
 /** Makes a typed token; `Symbol.for`, so two copies of a package agree on it. */
 export function token<T>(key: string): Token<T> {
   return Symbol.for(key) as Token<T>;

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { LocalDirectoryStore } from '../src/registry/local-directory-store.js';
 import { createLogger, definePlugin, DirectRunner, loadConfigObject, PonteServer, Tokens, type ModelView, type ReadyModel } from '../src/index.js';
 import { infer, multiplierPlugin, repository, startServer } from './support/multiplier.js';
 
@@ -112,4 +114,19 @@ test('tokens are typed: providing the wrong kind of value for a token does not c
     },
   });
   assert.equal(typed.name, 'typed');
+});
+
+test('the local model store tells a watcher when a version folder appears', async () => {
+  const dir = repository({ double: { '1': 2 } });
+  const store = new LocalDirectoryStore();
+  let changed!: () => void;
+  const seen = new Promise<void>((r) => { changed = r; });
+  const stop = store.watch(join(dir, 'double'), () => changed());
+  try {
+    mkdirSync(join(dir, 'double', '2'));
+    await Promise.race([seen, new Promise((_, reject) => setTimeout(() => reject(new Error('no change reported within 10 s')), 10_000))]);
+    assert.deepEqual((await store.list(join(dir, 'double'))).sort(), ['1', '2']);
+  } finally {
+    stop();
+  }
 });

@@ -119,3 +119,15 @@ test('stop() waits for queued records within the shutdown timeout, then flushes'
   assert.equal(sink.received.length, 5);
   assert.equal(sink.flushed, 1);
 });
+
+test('features a model redacts never reach any sink', async () => {
+  const sink = gatedSink('redacted');
+  sink.open();
+  const server = await startServer(repository({ double: { '1': 2 } }, { double: `${FEATURES}logging: { redact: [amount] }\n` }), [sinkPlugin(sink)]);
+  try {
+    assert.equal((await infer(server, 'double', [7])).status, 200);
+  } finally {
+    await server.stop();
+  }
+  assert.deepEqual(sink.received[0]!.features, [{}]);
+});

@@ -1,5 +1,5 @@
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { definePlugin, Tokens, type Lifecycle, type ModelRegistry } from '@ponte/core';
+import { definePlugin, Tokens } from '@ponte/core';
 import { otelOptionsSchema, type OtelExporterOptions } from './options.js';
 import { OtelMetricsObserver, type OtelCoreServices } from './otel-metrics-observer.js';
 import { OtelSdk } from './otel-sdk.js';
@@ -26,11 +26,11 @@ export const otelExporter = definePlugin<OtelExporterOptions>({
   description: 'OpenTelemetry traces and metrics over OTLP/HTTP',
   configSchema: otelOptionsSchema,
   register(ctx) {
-    let registry: ModelRegistry | undefined;
-    let lifecycle: Lifecycle | undefined;
+    const registry = ctx.later(Tokens.ModelRegistry);
+    const lifecycle = ctx.later(Tokens.Lifecycle);
     const core: OtelCoreServices = {
-      get registry() { return (registry ??= ctx.resolve(Tokens.ModelRegistry)); },
-      get lifecycle() { return (lifecycle ??= ctx.resolve(Tokens.Lifecycle)); },
+      get registry() { return registry(); },
+      get lifecycle() { return lifecycle(); },
     };
     const tracing = new TracingObserver(new W3CTraceContextPropagator(), ctx.options.stages, ctx.options.samplingRatio, ctx.options.maxTracesPerSecond ?? undefined);
     const metrics = new OtelMetricsObserver(core);

@@ -1,4 +1,4 @@
-import { definePlugin, Tokens, type Lifecycle, type ModelRegistry, type PredictionLog, type SinkHub } from '@ponte/core';
+import { definePlugin, Tokens, type PredictionLog } from '@ponte/core';
 import { HttpTokens } from '@ponte/http';
 import { clusterMetrics, inCluster, joinClusterMetrics, serveClusterMetrics } from './cluster-metrics.js';
 import { MetricsServer } from './metrics-server.js';
@@ -30,15 +30,15 @@ export const prometheusExporter = definePlugin<PrometheusExporterOptions>({
   description: 'Prometheus metrics at /metrics (service, model and process metrics)',
   configSchema: prometheusOptionsSchema,
   register(ctx) {
-    let registry: ModelRegistry | undefined;
-    let lifecycle: Lifecycle | undefined;
-    let sinks: SinkHub | undefined;
+    const registry = ctx.later(Tokens.ModelRegistry);
+    const lifecycle = ctx.later(Tokens.Lifecycle);
+    const sinks = ctx.later(Tokens.SinkHub);
     let predictionLog: { value: PredictionLog | undefined } | undefined;
     // Core services exist once every plugin has registered: read on first use (a request or a scrape).
     const core: CoreServices = {
-      get registry() { return (registry ??= ctx.resolve(Tokens.ModelRegistry)); },
-      get lifecycle() { return (lifecycle ??= ctx.resolve(Tokens.Lifecycle)); },
-      get sinks() { return (sinks ??= ctx.resolve(Tokens.SinkHub)); },
+      get registry() { return registry(); },
+      get lifecycle() { return lifecycle(); },
+      get sinks() { return sinks(); },
       get predictionLog() { return (predictionLog ??= { value: ctx.resolveAll(Tokens.PredictionLog)[0] }).value; },
     };
     const metrics = new ServiceMetrics(ctx.options, core);

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { definePlugin, Tokens, type ProtocolEndpoint } from '@ponte/core';
+import { definePlugin, Tokens, type PredictionStore, type ProtocolEndpoint } from '@ponte/core';
 import { fetchApp } from './fetch-app.js';
 import { healthRoutes } from './health-routes.js';
 import { httpListener } from './http-listener.js';
@@ -10,12 +10,6 @@ import { predictionLogRoutes } from './prediction-log-routes.js';
 import { predictRoutes } from './predict-routes.js';
 import { HttpRouteTable } from './route-table.js';
 import { HttpTokens } from './tokens.js';
-
-/** Memoises a resolve: core services exist once every plugin has registered, and are read on the first request. */
-function once<T>(get: () => T): () => T {
-  let value: T | undefined;
-  return () => (value ??= get());
-}
 
 /** Where the REST listener is bound, as `Tokens.ProtocolEndpoint` reports it. */
 class RestEndpoint implements ProtocolEndpoint {
@@ -57,12 +51,13 @@ export const httpProtocol = definePlugin({
     const { server } = ctx.config;
     const info = ctx.resolve(Tokens.ServerInfo);
     info.extensions.push('binary_tensor_data');
-    const registry = once(() => ctx.resolve(Tokens.ModelRegistry));
-    const lifecycle = once(() => ctx.resolve(Tokens.Lifecycle));
-    const pipeline = once(() => ctx.resolve(Tokens.RequestPipeline));
+    // Core services exist once every plugin has registered: routes read them on their first request.
+    const registry = ctx.later(Tokens.ModelRegistry);
+    const lifecycle = ctx.later(Tokens.Lifecycle);
+    const pipeline = ctx.later(Tokens.RequestPipeline);
 
     const routes = new HttpRouteTable();
-    const store = once(() => ctx.resolveAll(Tokens.PredictionStore)[0]);
+    const store = (): PredictionStore | undefined => ctx.resolveAll(Tokens.PredictionStore)[0];
     for (const r of [...oipRoutes(registry, info), ...predictRoutes(registry), ...predictionLogRoutes(registry, store), ...healthRoutes(lifecycle, registry)]) routes.add(r, ctx.name);
     ctx.provide(HttpTokens.Routes, routes);
     ctx.provide(HttpTokens.FetchApp, fetchApp(routes, pipeline, server.bodyLimitBytes));

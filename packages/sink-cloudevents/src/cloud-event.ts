@@ -32,8 +32,7 @@ function tensor(t: Tensor): Record<string, unknown> {
  * ```
  */
 export function toCloudEvent(r: PredictionRecord, source: string): PredictionEvent {
-  const redact = r.model.config.logging.redact;
-  const features = r.features === undefined ? undefined : redact.length === 0 ? r.features : r.features.map((row) => Object.fromEntries(Object.entries(row).filter(([k]) => !redact.includes(k))));
+  const features = r.features;
   return {
     specversion: '1.0',
     id: r.predictionId ?? r.requestId,

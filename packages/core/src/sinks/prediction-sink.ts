@@ -21,8 +21,9 @@ export interface PredictionRecord {
   readonly inputs: readonly Tensor[];
   /**
    * The same inputs as rows of named features, when the model has feature
-   * names (configured, or one input per feature); filled in by core off the
-   * request path, before the first sink sees the record.
+   * names (configured, or one input per feature), the model's
+   * `logging.redact` features dropped; filled in by core off the request
+   * path, before the first sink sees the record.
    */
   features?: ReadonlyArray<Readonly<Record<string, unknown>>>;
   readonly outputs: readonly Tensor[];

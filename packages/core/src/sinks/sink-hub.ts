@@ -152,10 +152,14 @@ export class SinkHub {
   }
 }
 
+/** Named rows for the sinks, the model's `logging.redact` features dropped: no sink sees them. */
 function fillFeatures(r: PredictionRecord): void {
   try {
     const rows = namedRows(r.inputs, r.model.config, r.model.signature);
-    if (rows !== undefined) r.features = rows;
+    if (rows === undefined) return;
+    const redact = r.model.config.logging.redact;
+    if (redact.length > 0) for (const row of rows) for (const name of redact) delete row[name];
+    r.features = rows;
   } catch {
     // A layout the named API cannot read: the tensors stay the record.
   }

@@ -35,7 +35,7 @@ function traceIdOf(traceparent: string | undefined): string | undefined {
  * The prediction log: decides per request whether its prediction is logged
  * (the model's `logging.predictions` and `sampleRate`) and gives it an id,
  * then, as an after-response sink, turns answered predictions into stored
- * records — redacted features dropped — and appends them to the configured
+ * records (the hub has dropped redacted features) and appends them to the configured
  * `PredictionStore` in batches. A store that is slow or down never reaches
  * the caller: what its bounded queue cannot hold, or what the store refuses,
  * is counted by model and reason and logged at most once a minute.
@@ -108,10 +108,7 @@ export class PredictionLog implements PredictionSink {
     const traceId = traceIdOf(r.traceparent);
     if (traceId !== undefined) out.traceId = traceId;
     if (r.features === undefined) out.inputs = r.inputs.map(storedTensor);
-    else {
-      const redact = r.model.config.logging.redact;
-      out.features = redact.length === 0 ? r.features : r.features.map((row) => Object.fromEntries(Object.entries(row).filter(([k]) => !redact.includes(k))));
-    }
+    else out.features = r.features;
     return out;
   }
 

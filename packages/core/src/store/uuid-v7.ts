@@ -54,8 +54,3 @@ export function uuidV7(now = Date.now()): string {
   }
   return s;
 }
-
-/** The millisecond timestamp a UUIDv7 carries. */
-export function uuidV7Time(id: string): number {
-  return parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
-}
