@@ -51,6 +51,11 @@ export interface Authorizer {
  */
 export interface AdmissionCheck {
   readonly name: string;
+  /**
+   * Run after authentication and authorisation (still before the body is read)
+   * so that `ctx.principal` is set: per-principal rate limits and quotas.
+   */
+  readonly needsPrincipal?: boolean;
   admit(ctx: RequestContext, action: RouteAction, model: string | undefined): void | Promise<void>;
 }
 

@@ -20,6 +20,7 @@ export { namedRows } from './features/named-rows.js';
 
 // Extension points
 export type * from './extension-points.js';
+export { scopeAllows, ScopeAuthorizer, SCOPE_PATTERN } from './scope-authorizer.js';
 export { PIPELINE_STAGES } from './extension-points.js';
 export type { ModelStore } from './model-store.js';
 export type { Explainer, Explanation } from './explainer.js';

@@ -42,6 +42,12 @@ export interface Principal {
   /** Scheme that authenticated the caller (`anonymous`, `apikey`, `jwt` …). */
   scheme: string;
   roles?: string[];
+  /**
+   * What the caller may do, as `<action>:<model>` with `*` for either part
+   * (`infer:purchase`, `read:*`, `*:*`). Core's default authorizer reads them;
+   * a principal without scopes may do nothing but public routes.
+   */
+  scopes?: readonly string[];
   claims?: Record<string, unknown>;
 }
 

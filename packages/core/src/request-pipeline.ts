@@ -47,6 +47,9 @@ export class RequestPipeline {
   private readonly defaultTimeoutMs: number;
   /** Whether the gate has work: authenticators or an authorizer are registered. */
   private readonly hasGate: boolean;
+  /** Admission checks that run before the gate, and those that need the principal. */
+  private readonly admitFirst: readonly AdmissionCheck[];
+  private readonly admitAfterGate: readonly AdmissionCheck[];
 
   constructor(
     @inject(Tokens.Config) config: PonteConfig,
@@ -55,7 +58,7 @@ export class RequestPipeline {
     @inject(Tokens.VersionRouter) private readonly router: VersionRouter,
     @inject(Tokens.ObserverHub) private readonly hub: ObserverHub,
     @inject(Tokens.SinkHub) private readonly sinks: SinkHub,
-    @injectAll(Tokens.AdmissionCheck, { isOptional: true }) private readonly admission: readonly AdmissionCheck[],
+    @injectAll(Tokens.AdmissionCheck, { isOptional: true }) admission: readonly AdmissionCheck[],
     @injectAll(Tokens.Authenticator, { isOptional: true }) private readonly authenticators: readonly Authenticator[],
     @inject(Tokens.Authorizer, { isOptional: true }) private readonly authorizer: Authorizer | undefined,
     @injectAll(Tokens.Validator, { isOptional: true }) private readonly validators: readonly Validator[],
@@ -65,6 +68,8 @@ export class RequestPipeline {
     this.defaultTimeoutMs = config.server.requestTimeoutMs;
     this.log = config.logging.requests ? requestLogger(logger) : undefined;
     this.hasGate = authenticators.length > 0 || authorizer !== undefined;
+    this.admitFirst = admission.filter((c) => c.needsPrincipal !== true);
+    this.admitAfterGate = admission.filter((c) => c.needsPrincipal === true);
   }
 
   /** Runs one request through the lifecycle and returns the protocol's answer; never throws. */
@@ -101,7 +106,7 @@ export class RequestPipeline {
         if (model !== undefined) ModelRegistry.admit(model);
       }
       if (gated) {
-        for (const check of this.admission) {
+        for (const check of this.admitFirst) {
           const pending = check.admit(ctx, x.action, x.model);
           if (pending !== undefined) await pending;
         }
@@ -111,6 +116,11 @@ export class RequestPipeline {
         if (this.hasGate) await this.gate(ctx, x.action as Action, x.model);
         else ctx.principal = ANONYMOUS;
         if (tracked) this.stage(ctx, 'authenticate', t);
+        // Per-principal limits: still before the body is read.
+        for (const check of this.admitAfterGate) {
+          const pending = check.admit(ctx, x.action, x.model);
+          if (pending !== undefined) await pending;
+        }
       }
 
       if (!inference) answer = await route.respond(x, ctx);

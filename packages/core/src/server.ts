@@ -9,6 +9,7 @@ import { ClusterHealthReporter } from './health/cluster-health.js';
 import { healthReport, type HealthReport } from './health/health-report.js';
 import { healthPortSettings } from './health/health-listener.js';
 import { HealthThread } from './health/health-thread.js';
+import { ScopeAuthorizer } from './scope-authorizer.js';
 import { Lifecycle } from './lifecycle.js';
 import { createLogger } from './logger.js';
 import type { ModelConfig } from './model.js';
@@ -97,6 +98,10 @@ export class PonteServer {
     const plugins = orderPlugins(await importPlugins(config, baseDir, options.defaults));
     const host = new PluginHost(plugins, root, { config, baseDir, logger });
     host.registerAll();
+    // Authentication without an authorizer of a plugin's own: the principal's scopes decide.
+    if (root.isRegistered(Tokens.Authenticator, true) && !root.isRegistered(Tokens.Authorizer, true)) {
+      root.register(Tokens.Authorizer, { useValue: new ScopeAuthorizer() });
+    }
     // A prediction store turns on the prediction log: one more after-response sink, and ids in answers.
     if (root.isRegistered(Tokens.PredictionStore, true)) {
       root.register(Tokens.PredictionLog, { useClass: PredictionLog }, { lifecycle: Scope.Singleton });
