@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
-import { createLogger, type ModelFormat } from '@ponte/core';
+import { createLogger, sha256OfFile, type ModelFormat } from '@ponte/core';
 import { onnxFormat } from '@ponte/onnx';
 import { jsModelFormat } from '@ponte/js-model';
 import { EXIT, type Io } from './commands.js';
 
-/** `ponte inspect FILE`: loads a model file once and prints its signature as JSON. */
+/** `ponte inspect FILE`: loads a model file once and prints its signature and sha256 (what `sha256` in a model's config pins) as JSON. */
 export async function inspectModel(file: string, io: Io): Promise<number> {
   const abs = resolve(file);
   const formats: ModelFormat[] = [onnxFormat({ executor: 'inline' }, createLogger('silent')), jsModelFormat];
@@ -14,8 +14,9 @@ export async function inspectModel(file: string, io: Io): Promise<number> {
     return EXIT.usage;
   }
   try {
+    const sha256 = await sha256OfFile(abs);
     const model = await format.load({ name: 'inspect', version: '1', dir: resolve(abs, '..'), file: abs, options: {} });
-    io.out(`${JSON.stringify({ format: format.name, platform: model.platform, ...model.signature }, null, 2)}\n`);
+    io.out(`${JSON.stringify({ format: format.name, platform: model.platform, sha256, ...model.signature }, null, 2)}\n`);
     await model.close();
     return EXIT.ok;
   } catch (e) {

@@ -15,10 +15,29 @@ const USAGE = `usage:
   ponte serve [--config FILE] [--port N] [--host H]   serve models from a config (default config/ponte.yaml)
   ponte config check FILE                             validate a config, its plugins and models; start nothing
   ponte config print FILE                             print the effective config, secrets redacted
-  ponte inspect MODEL_FILE                            print a model file's signature (inputs, outputs)
+  ponte inspect MODEL_FILE                            print a model file's signature (inputs, outputs) and sha256
+  ponte key create --id ID --scopes S[,S…] [--json]   a new API key (shown once) and its entry for @ponte/auth-apikey
+  ponte profile --model M --data FILE [--data FILE…] [--config FILE] [--version V] [--label COLUMN] [--out FILE]
+                                                      run the model on reference data (CSV or JSON lines), write its monitoring profile
+  ponte monitor report --model M [--url U] [--version V] [--limit N] [--json] [--header 'K: V']
+                                                      a running server's monitoring report, as tables
   ponte log export --model M [--url U] [--since T] [--until T] [--version V] [--format jsonl|csv] [--header 'K: V']
                                                       a model's prediction log from a running server, to stdout
 `;
+
+/** `--header 'Name: value'` options as headers; undefined (after saying why) when one is malformed. */
+function headerOptions(raw: readonly string[] | undefined): Record<string, string> | undefined {
+  const headers: Record<string, string> = {};
+  for (const h of raw ?? []) {
+    const i = h.indexOf(':');
+    if (i <= 0) {
+      io.err('ponte: --header must be "Name: value" (the value is not shown: it may be a credential)\n');
+      return undefined;
+    }
+    headers[h.slice(0, i).trim()] = h.slice(i + 1).trim();
+  }
+  return headers;
+}
 
 const io: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
 
@@ -54,17 +73,39 @@ async function main(argv: string[]): Promise<number> {
         io.err('ponte: log export needs --model, and --format jsonl or csv\n');
         return EXIT.usage;
       }
-      const headers: Record<string, string> = {};
-      for (const h of values.header ?? []) {
-        const i = h.indexOf(':');
-        if (i <= 0) {
-          io.err('ponte: --header must be "Name: value" (the value is not shown: it may be a credential)\n');
-          return EXIT.usage;
-        }
-        headers[h.slice(0, i).trim()] = h.slice(i + 1).trim();
-      }
+      const headers = headerOptions(values.header);
+      if (headers === undefined) return EXIT.usage;
       const { logExport } = await import('./log-export.js');
       return logExport({ url: values.url!, model: values.model, format: values.format, headers, ...(values.since !== undefined ? { since: values.since } : {}), ...(values.until !== undefined ? { until: values.until } : {}), ...(values.version !== undefined ? { version: values.version } : {}) }, io);
+    }
+    case 'key': {
+      if (rest[0] !== 'create') break;
+      const { values } = parseArgs({ args: rest.slice(1), options: { id: { type: 'string' }, scopes: { type: 'string' }, json: { type: 'boolean', default: false } } });
+      const { keyCreate } = await import('./key-create.js');
+      return keyCreate({ id: values.id, scopes: values.scopes, json: values.json === true }, io);
+    }
+    case 'profile': {
+      const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c', default: 'config/ponte.yaml' }, model: { type: 'string', short: 'm' }, data: { type: 'string', multiple: true }, version: { type: 'string' }, label: { type: 'string' }, out: { type: 'string', short: 'o' } } });
+      if (values.model === undefined || values.data === undefined || values.data.length === 0) {
+        io.err('ponte: profile needs --model and at least one --data file (CSV or JSON lines)\n');
+        return EXIT.usage;
+      }
+      const { profileCommand } = await import('@ponte/monitor');
+      await profileCommand({ config: values.config!, model: values.model, data: values.data, progress: process.stderr.isTTY === true, ...(values.version !== undefined ? { version: values.version } : {}), ...(values.label !== undefined ? { label: values.label } : {}), ...(values.out !== undefined ? { out: values.out } : {}) }, io);
+      return EXIT.ok;
+    }
+    case 'monitor': {
+      if (rest[0] !== 'report') break;
+      const { values } = parseArgs({ args: rest.slice(1), options: { model: { type: 'string', short: 'm' }, url: { type: 'string', default: 'http://127.0.0.1:8080' }, version: { type: 'string' }, limit: { type: 'string', default: '10' }, json: { type: 'boolean', default: false }, header: { type: 'string', multiple: true } } });
+      const limit = Number(values.limit);
+      if (values.model === undefined || !Number.isInteger(limit) || limit < 1 || limit > 1000) {
+        io.err('ponte: monitor report needs --model, and --limit between 1 and 1000\n');
+        return EXIT.usage;
+      }
+      const headers = headerOptions(values.header);
+      if (headers === undefined) return EXIT.usage;
+      const { monitorReport } = await import('./monitor-report.js');
+      return monitorReport({ url: values.url!, model: values.model, limit, json: values.json === true, headers, ...(values.version !== undefined ? { version: values.version } : {}) }, io);
     }
     case '--help': case '-h': case 'help':
       io.out(USAGE);

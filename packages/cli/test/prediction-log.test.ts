@@ -157,6 +157,11 @@ it('a store that fails never fails an answer: the lost predictions are counted b
         get: async () => undefined,
         query: async () => ({ items: [] }),
         prune: async () => 0,
+        putDocuments: async () => { throw new Error('connection refused'); },
+        getDocument: async () => undefined,
+        listDocuments: async () => [],
+        acquireLease: async () => false,
+        releaseLease: async () => undefined,
       });
     },
   });

@@ -23,10 +23,11 @@ export type * from './extension-points.js';
 export { scopeAllows, ScopeAuthorizer, SCOPE_PATTERN } from './scope-authorizer.js';
 export { PIPELINE_STAGES } from './extension-points.js';
 export type { ModelStore } from './model-store.js';
+export type { MetricFamily, MetricSample, MetricSource } from './metric-source.js';
 export type { Explainer, Explanation } from './explainer.js';
 export type { PredictionRecord, PredictionSink } from './sinks/prediction-sink.js';
 export type { SinkHub, SinkStats } from './sinks/sink-hub.js';
-export type { FeedbackItem, FeedbackResult, PredictionPage, PredictionQuery, PredictionStore, RetentionPolicy, StoredPrediction, StoredTensor } from './store/prediction-store.js';
+export type { DocumentQuery, FeedbackItem, FeedbackResult, JsonValue, PredictionPage, PredictionQuery, PredictionStore, RetentionPolicy, StoredDocument, StoredPrediction, StoredTensor } from './store/prediction-store.js';
 export { uuidV7 } from './store/uuid-v7.js';
 export type { PredictionLog, PredictionDrops, PredictionDropReason } from './store/prediction-log.js';
 
@@ -36,22 +37,28 @@ export type { RequestPipeline } from './request-pipeline.js';
 export type { Lifecycle, ServerState } from './lifecycle.js';
 export type { ObserverHub } from './observer-hub.js';
 export { QuotedStrings } from './quoted-strings.js';
+export { distinguishedName, peerCertificateOf, toPeerCertificate, type PeerCertificate } from './tls/peer-certificate.js';
+export { readTlsMaterial, secureContextOptions, tlsFiles, type ClientCertificateMode, type TlsFiles, type TlsMaterial } from './tls/tls-material.js';
+export { TlsWatcher, type TlsWatcherOptions } from './tls/tls-watcher.js';
+export type { TlsConfig } from './config/config-types.js';
 
 // Models and runners
 export type { ModelRegistry, ReadyModel } from './registry/model-registry.js';
 export type { VersionRouter } from './registry/version-router.js';
 export { modelMetadata, type ModelMetadata } from './registry/model-metadata.js';
+export { sha256OfFile } from './registry/model-integrity.js';
 export type { ModelRunner, RunResult, RunOptions } from './batching/model-runner.js';
 export type { RunnerFactory } from './batching/runner-factory.js';
 export { DynamicBatcher } from './batching/dynamic-batcher.js';
 export { DirectRunner } from './batching/direct-runner.js';
 
 // Config and logging
-export { loadConfigFile, loadConfigObject, ConfigError } from './config/config-loader.js';
+export { loadConfigFile, loadConfigObject, ConfigError, checkAgainstSchema } from './config/config-loader.js';
 export type { LoadedConfig, PonteConfig, PluginEntry, ModelEntry } from './config/config-types.js';
 export { redactConfig, REDACTED } from './config/redact.js';
 export { formatSchemaErrors } from './config/schema-errors.js';
 export { createLogger, flushLogger, type Logger } from './logger.js';
+export type { AuditAdminAction, AuditLog, AuditRefusal, AuditRequest } from './audit-log.js';
 
 // Health, metrics helpers, the server
 export { healthReport, type HealthReport, type ModelReadiness } from './health/health-report.js';

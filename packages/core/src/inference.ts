@@ -1,4 +1,5 @@
 import type { Parameter, Tensor } from './tensor.js';
+import type { PeerCertificate } from './tls/peer-certificate.js';
 
 /** An output the caller asks for (OIP `outputs`). */
 export interface RequestedOutput {
@@ -66,6 +67,11 @@ export interface RequestContext {
   readonly endpoint: string;
   /** Lower-cased header or gRPC metadata values, for authenticators and trace propagation. */
   readonly headers: Readonly<Record<string, string | undefined>>;
+  /**
+   * The certificate the client presented over TLS (`server.tls.clientCertificates`), for
+   * authenticators; undefined on plaintext or without one. Trust it only when `authorized`.
+   */
+  readonly peer?: PeerCertificate | undefined;
   /** `performance.now()` when the request arrived. */
   readonly startedAt: number;
   /** Absolute deadline in `performance.now()` milliseconds. */

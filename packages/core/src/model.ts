@@ -142,9 +142,20 @@ export interface ModelConfig {
   batching?: Partial<BatchingConfig>;
   /** The prediction log of this model (used when a prediction store is loaded). */
   logging: PredictionLoggingConfig;
+  /** The model's monitoring section, read and validated by the monitor plugin (`@ponte/monitor`). */
+  monitoring?: Record<string, unknown>;
   /** Format-specific options (e.g. ONNX Runtime session options). */
   options: Record<string, unknown>;
+  /**
+   * The sha256 (hex) each version's model file must have: one digest for
+   * every version, or one per version name. A version whose file does not
+   * match, or that a map does not list, is not loaded.
+   */
+  sha256?: ModelSha256;
 }
+
+/** Pinned model file digests: one hex sha256 for every version, or per version (`{ "1": "ab12…" }`). */
+export type ModelSha256 = string | Record<string, string>;
 
 export type ModelVersionState = 'loading' | 'ready' | 'failed' | 'unloaded';
 

@@ -27,9 +27,9 @@ export const KIND_TOKENS: Readonly<Record<PluginKind, readonly symbol[]>> = {
   auth: [Tokens.Authenticator, Tokens.Authorizer, Tokens.AdmissionCheck],
   validator: [Tokens.Validator],
   transform: [Tokens.Transform],
-  exporter: [Tokens.PipelineObserver, Tokens.PredictionSink],
+  exporter: [Tokens.PipelineObserver, Tokens.PredictionSink, Tokens.MetricSource],
   explainer: [Tokens.Explainer],
-  monitor: [Tokens.PredictionSink, Tokens.PipelineObserver],
+  monitor: [Tokens.PredictionSink, Tokens.PipelineObserver, Tokens.MetricSource],
   protocol: [Tokens.ProtocolEndpoint],
   other: [],
 };

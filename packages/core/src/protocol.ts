@@ -2,6 +2,7 @@ import type { RouteAction } from './extension-points.js';
 import type { InferenceRequest, InferenceResponse, Protocol, RequestContext } from './inference.js';
 import type { PonteError } from './errors.js';
 import type { ReadyModel } from './registry/model-registry.js';
+import type { PeerCertificate } from './tls/peer-certificate.js';
 
 /**
  * Where a protocol listens, registered under `Tokens.ProtocolEndpoint` once it
@@ -62,6 +63,8 @@ export interface Exchange<A> {
   statusOf(answer: A): number;
   /** Whether the request log carries a `code` for every request (`OK` on success), as gRPC's does. */
   readonly logsCode?: boolean;
+  /** The client certificate of a TLS connection, if the client presented one: `RequestContext.peer`. */
+  peerCertificate?(): PeerCertificate | undefined;
 }
 
 /** What an inference answer is made from. */

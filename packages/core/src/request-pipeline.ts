@@ -1,5 +1,6 @@
 import { inject, injectAll, injectable } from 'tsyringe';
 import type { Logger } from 'pino';
+import type { AuditLog, AuditRequest } from './audit-log.js';
 import type { PonteConfig } from './config/config-types.js';
 import { DeadlineWatch } from './deadline-watch.js';
 import { isPonteError, PonteError, toPonteError } from './errors.js';
@@ -64,6 +65,7 @@ export class RequestPipeline {
     @injectAll(Tokens.Validator, { isOptional: true }) private readonly validators: readonly Validator[],
     @injectAll(Tokens.Transform, { isOptional: true }) private readonly transforms: readonly Transform[],
     @inject(Tokens.PredictionLog, { isOptional: true }) private readonly predictionLog: PredictionLog | undefined,
+    @inject(Tokens.AuditLog) private readonly audit: AuditLog,
   ) {
     this.defaultTimeoutMs = config.server.requestTimeoutMs;
     this.log = config.logging.requests ? requestLogger(logger) : undefined;
@@ -79,6 +81,7 @@ export class RequestPipeline {
     let answer: A;
     let failed: string | undefined;
     let entered = false;
+    let passedGate = false;
     const gated = x.action !== 'public';
     // API traffic is counted in flight (a drain waits for it) and observed; infrastructure routes
     // (probes, scrapes, documents, unknown paths) are neither, so they answer during a drain and
@@ -113,8 +116,9 @@ export class RequestPipeline {
         if (tracked) this.stage(ctx, 'admit', t);
         // authenticate → authorize
         t = performance.now();
-        if (this.hasGate) await this.gate(ctx, x.action as Action, x.model);
+        if (this.hasGate) await this.gate(ctx, x.action as Action, x.model, x);
         else ctx.principal = ANONYMOUS;
+        passedGate = true;
         if (tracked) this.stage(ctx, 'authenticate', t);
         // Per-principal limits: still before the body is read.
         for (const check of this.admitAfterGate) {
@@ -213,6 +217,10 @@ export class RequestPipeline {
       if (entered) this.lifecycle.leave();
     }
     const status = x.statusOf(answer);
+    // Admin actions past the gate are audited with their outcome; refused ones were, by the gate.
+    if (passedGate && x.action === 'admin' && ctx?.principal !== undefined && this.audit.enabled) {
+      this.audit.admin({ ...auditRequest(ctx, x), principal: ctx.principal.id, action: x.endpoint, ...(x.model !== undefined ? { model: x.model } : {}), ...(x.version !== undefined ? { version: x.version } : {}), outcome: failed ?? 'ok', status });
+    }
     if (ctx !== undefined && tracked && this.hub.watchesEnd(ctx)) {
       const durationMs = performance.now() - startedAt;
       this.hub.requestEnd(ctx, failed === undefined ? { status, durationMs } : { status, code: failed, durationMs });
@@ -236,7 +244,7 @@ export class RequestPipeline {
   private context<A>(x: Exchange<A>, startedAt: number): RequestContext {
     const asked = x.timeoutMs();
     const timeoutMs = asked === undefined ? this.defaultTimeoutMs : Math.min(asked, this.defaultTimeoutMs);
-    return { requestId: x.requestId, protocol: x.protocol, endpoint: x.endpoint, headers: x.headers, startedAt, deadline: startedAt + timeoutMs, observerMask: 0, attributes: new Map() };
+    return { requestId: x.requestId, protocol: x.protocol, endpoint: x.endpoint, headers: x.headers, peer: x.peerCertificate?.(), startedAt, deadline: startedAt + timeoutMs, observerMask: 0, attributes: new Map() };
   }
 
   /** Reports a stage to the observers watching it. */
@@ -245,7 +253,18 @@ export class RequestPipeline {
   }
 
   /** Authenticate (the first authenticator that recognises the credentials wins), then authorize the route's action. */
-  private async gate(ctx: RequestContext, action: Action, model: string | undefined): Promise<void> {
+  private async gate<A>(ctx: RequestContext, action: Action, model: string | undefined, x: Exchange<A>): Promise<void> {
+    try {
+      await this.authenticateAndAuthorize(ctx, action, model);
+    } catch (e) {
+      if (this.audit.enabled && isPonteError(e) && (e.status === 401 || e.status === 403)) {
+        this.audit.refused({ ...auditRequest(ctx, x), status: e.status, code: e.code, reason: e.message, action, ...(model !== undefined ? { model } : {}), ...(e.status === 403 && ctx.principal !== undefined ? { principal: ctx.principal.id } : {}) });
+      }
+      throw e;
+    }
+  }
+
+  private async authenticateAndAuthorize(ctx: RequestContext, action: Action, model: string | undefined): Promise<void> {
     let principal: Principal | null = null;
     if (this.authenticators.length === 0) principal = ANONYMOUS;
     else {
@@ -254,7 +273,7 @@ export class RequestPipeline {
         if (principal !== null) break;
       }
       if (principal === null) {
-        throw new PonteError('PONTE_UNAUTHENTICATED', `credentials required (${this.authenticators.map((a) => a.scheme).join(' or ')})`, { headers: { 'WWW-Authenticate': this.authenticators.map((a) => challenge(a.scheme)).join(', ') } });
+        throw new PonteError('PONTE_UNAUTHENTICATED', `credentials required (${this.authenticators.map((a) => a.scheme).join(' or ')})`, { headers: { 'WWW-Authenticate': [...new Set(this.authenticators.map((a) => challenge(a.scheme)))].join(', ') } });
       }
     }
     ctx.principal = principal;
@@ -291,6 +310,15 @@ function bindRows(request: InferenceRequest, model: ReadyModel): InferenceReques
   if (request.outputs !== undefined) mapped.outputs = request.outputs;
   if (request.parameters !== undefined) mapped.parameters = request.parameters;
   return mapped;
+}
+
+/**
+ * Who asked, for an audit line. The caller's address comes from the exchange
+ * when its protocol offers `remoteAddress()` (not part of `Exchange` yet).
+ */
+function auditRequest<A>(ctx: RequestContext, x: Exchange<A>): AuditRequest {
+  const remoteAddress = (x as { remoteAddress?: () => string | undefined }).remoteAddress?.();
+  return { requestId: ctx.requestId, protocol: ctx.protocol, endpoint: ctx.endpoint, ...(remoteAddress !== undefined ? { remoteAddress } : {}) };
 }
 
 /** The `WWW-Authenticate` challenge of a scheme (RFC 9110 §11.6.1). */

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import cluster from 'node:cluster';
 import { container as globalContainer, Lifecycle as Scope, type DependencyContainer } from 'tsyringe';
 import type { Logger } from 'pino';
+import { JsonLinesAuditLog } from './audit-log.js';
 import { DefaultRunnerFactory } from './batching/runner-factory.js';
 import { checkAgainstSchema, ConfigError } from './config/config-loader.js';
 import type { LoadedConfig, PonteConfig } from './config/config-types.js';
@@ -15,7 +16,7 @@ import { createLogger } from './logger.js';
 import type { ModelConfig } from './model.js';
 import { ObserverHub } from './observer-hub.js';
 import { importPlugins, orderPlugins, PluginHost } from './plugin-host.js';
-import type { Plugin } from './plugin.js';
+import type { Plugin, PluginKind } from './plugin.js';
 import type { ProtocolEndpoint } from './protocol.js';
 import { schemeOf } from './model-store.js';
 import { LocalDirectoryStore } from './registry/local-directory-store.js';
@@ -37,6 +38,12 @@ export interface PonteServerOptions {
    * protocol, `@ponte/http`, so a config need not list it.
    */
   defaults?: readonly Plugin[];
+  /**
+   * Load only the config's plugins of these kinds (a plugin of several kinds
+   * when one of them is listed): tools that run models offline, such as
+   * `ponte profile`, leave out auth, stores, exporters and monitors.
+   */
+  kinds?: readonly PluginKind[];
 }
 
 /**
@@ -52,6 +59,7 @@ function registerCoreServices(root: DependencyContainer): void {
   root.register(Tokens.VersionRouter, { useClass: NewestReadyRouter }, { lifecycle: Scope.Singleton });
   root.register(Tokens.RunnerFactory, { useClass: DefaultRunnerFactory }, { lifecycle: Scope.Singleton });
   root.register(Tokens.RequestPipeline, { useClass: RequestPipeline }, { lifecycle: Scope.Singleton });
+  root.register(Tokens.AuditLog, { useClass: JsonLinesAuditLog }, { lifecycle: Scope.Singleton });
   root.register(Tokens.ModelStore, { useValue: new LocalDirectoryStore() });
 }
 
@@ -95,7 +103,9 @@ export class PonteServer {
     root.register(Tokens.Container, { useValue: root });
     registerCoreServices(root);
 
-    const plugins = orderPlugins(await importPlugins(config, baseDir, options.defaults));
+    const imported = await importPlugins(config, baseDir, options.defaults);
+    const kinds = options.kinds;
+    const plugins = orderPlugins(kinds === undefined ? imported : imported.filter((p) => [p.plugin.kind].flat().some((k) => kinds.includes(k))));
     const host = new PluginHost(plugins, root, { config, baseDir, logger });
     host.registerAll();
     // Authentication without an authorizer of a plugin's own: the principal's scopes decide.
@@ -122,6 +132,8 @@ export class PonteServer {
       for (const f of used) if (f.optionsSchema !== undefined) errors.push(...checkAgainstSchema(f.optionsSchema, m.options, `${paths[i]}.options`));
     }));
     if (errors.length > 0) throw new ConfigError(errors);
+    // Opened here, before the pipeline that uses it: an audit file that cannot be opened is a config error.
+    resolveToken(root, Tokens.AuditLog);
 
     return new PonteServer(config, logger, root, registry, resolveToken(root, Tokens.RequestPipeline), resolveToken(root, Tokens.Lifecycle), resolveToken(root, Tokens.SinkHub), host, models);
   }
@@ -207,6 +219,7 @@ export class PonteServer {
     await this.sinks.stop(Math.max(1000, timeoutMs - (performance.now() - t0)));
     await this.registry.closeAll();
     await this.host.stopAll();
+    resolveToken(this.container, Tokens.AuditLog).close();
     this.lifecycle.state = 'stopped';
     await this.health?.stop();
     this.logger.info('stopped');

@@ -1,3 +1,4 @@
+import type { MetricSource } from './metric-source.js';
 import type { DependencyContainer } from 'tsyringe';
 import type { Logger } from 'pino';
 import type { PonteConfig } from './config/config-types.js';
@@ -18,6 +19,7 @@ import type { SinkHub } from './sinks/sink-hub.js';
 import type { PredictionStore } from './store/prediction-store.js';
 import type { PredictionLog } from './store/prediction-log.js';
 import type { ModelView } from './extension-points.js';
+import type { AuditLog } from './audit-log.js';
 
 declare const TOKEN_TYPE: unique symbol;
 
@@ -80,6 +82,7 @@ export const Tokens = {
   PredictionLog: token<PredictionLog>('ponte.PredictionLog'),
   /** *many* — after-response sinks (prediction log, monitoring, shadow traffic). */
   PredictionSink: token<PredictionSink>('ponte.PredictionSink'),
+  MetricSource: token<MetricSource>('ponte.MetricSource'),
   /** *many* — request and response transforms around the model. */
   Transform: token<Transform>('ponte.Transform'),
   /** *many* — explainers, chosen per model by name. */
@@ -100,6 +103,8 @@ export const Tokens = {
   ObserverHub: token<ObserverHub>('ponte.ObserverHub'),
   /** Service: the bounded hand-off to the prediction sinks. */
   SinkHub: token<SinkHub>('ponte.SinkHub'),
+  /** Service: the audit log (`server.audit`): refusals and admin actions; a no-op when not configured. */
+  AuditLog: token<AuditLog>('ponte.AuditLog'),
   /** In a model version's child container: the version it serves. */
   ModelVersion: token<ModelView>('ponte.ModelVersion'),
 } as const;
@@ -110,6 +115,7 @@ export type TokenName = keyof typeof Tokens;
 export const MANY_TOKENS: ReadonlySet<symbol> = new Set([
   Tokens.ModelFormat, Tokens.ModelStore, Tokens.Validator, Tokens.Authenticator, Tokens.AdmissionCheck,
   Tokens.PipelineObserver, Tokens.PredictionSink, Tokens.Transform, Tokens.Explainer, Tokens.ProtocolEndpoint,
+  Tokens.MetricSource,
 ]);
 
 /** Core services built from what plugins contribute: resolving one before every plugin has registered would freeze it half-built. */

@@ -1,7 +1,5 @@
-import { clusterMetrics, inCluster } from './cluster-metrics.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Registry } from 'prom-client';
 
 /**
  * A separate listener that serves only the scrape endpoint, for deployments
@@ -10,7 +8,7 @@ import type { Registry } from 'prom-client';
  *
  * @example
  * ```ts
- * const s = new MetricsServer(registry, '/metrics');
+ * const s = new MetricsServer(() => registry.metrics(), registry.contentType, '/metrics', console.error);
  * await s.listen(9464, '127.0.0.1');
  * await s.close();
  * ```
@@ -19,7 +17,8 @@ export class MetricsServer {
   private server: Server | undefined;
 
   constructor(
-    private readonly registry: Registry,
+    private readonly scrape: () => Promise<string>,
+    private readonly contentType: string,
     private readonly path: string,
     private readonly onError: (err: unknown) => void,
   ) {}
@@ -40,8 +39,8 @@ export class MetricsServer {
         res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' }).end('method not allowed\n');
         return;
       }
-      (inCluster() ? clusterMetrics() : this.registry.metrics()).then(
-        (text) => { res.writeHead(200, { 'Content-Type': this.registry.contentType }).end(req.method === 'HEAD' ? undefined : text); },
+      this.scrape().then(
+        (text) => { res.writeHead(200, { 'Content-Type': this.contentType }).end(req.method === 'HEAD' ? undefined : text); },
         (err: unknown) => {
           this.onError(err);
           res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end('metrics collection failed\n');

@@ -1,6 +1,7 @@
 import { definePlugin, Tokens, type PredictionLog } from '@ponte/core';
 import { HttpTokens } from '@ponte/http';
 import { clusterMetrics, inCluster, joinClusterMetrics, serveClusterMetrics } from './cluster-metrics.js';
+import { MetricSourceGauges } from './metric-source-gauges.js';
 import { MetricsServer } from './metrics-server.js';
 import { PrometheusObserver } from './metrics-observer.js';
 import { prometheusOptionsSchema, type PrometheusExporterOptions } from './options.js';
@@ -46,7 +47,11 @@ export const prometheusExporter = definePlugin<PrometheusExporterOptions>({
     ctx.provide(Tokens.PipelineObserver, new PrometheusObserver(metrics, core));
     const { port, host, path } = ctx.options;
     // With several server processes, any one of them answers for all.
-    const scrape = (): Promise<string> => (inCluster() ? clusterMetrics() : metrics.registry.metrics());
+    const sourced = new MetricSourceGauges(metrics.registry, () => ctx.resolveAll(Tokens.MetricSource), (err, source) => ctx.logger.warn({ err, source }, 'a metric source failed'));
+    const scrape = (): Promise<string> => {
+      sourced.sync();
+      return inCluster() ? clusterMetrics() : metrics.registry.metrics();
+    };
     if (port === undefined) {
       ctx.resolve(HttpTokens.Routes).add({
         method: 'GET', path, name: 'metrics', action: ctx.options.public ? 'public' : 'monitor', tracked: false,
@@ -58,7 +63,7 @@ export const prometheusExporter = definePlugin<PrometheusExporterOptions>({
     return {
       async start() {
         if (port === undefined) return;
-        const s = new MetricsServer(metrics.registry, path, (err) => ctx.logger.warn({ err }, 'metrics collection failed'));
+        const s = new MetricsServer(scrape, metrics.registry.contentType, path, (err) => ctx.logger.warn({ err }, 'metrics collection failed'));
         await s.listen(port, host);
         server = s;
         ctx.logger.info({ url: `http://${host.includes(':') ? `[${host}]` : host}:${s.port}${path}` }, 'serving Prometheus metrics');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Metadata, ServerUnaryCall, ServiceError } from '@grpc/grpc-js';
-import type { Exchange, PonteError, RequestContext, RouteAction } from '@ponte/core';
+import { toPeerCertificate, type Exchange, type PeerCertificate, type PonteError, type RequestContext, type RouteAction } from '@ponte/core';
 import { toServiceError } from './status-codes.js';
 
 /** Same rule as REST's `X-Request-Id`: a caller's id is kept only when well-formed. */
@@ -52,6 +52,15 @@ export class GrpcExchange<Req, Res> implements Exchange<GrpcAnswer<Res>> {
   /** The message as grpc-js decoded it. */
   get request(): Req {
     return this.call.request;
+  }
+
+  /**
+   * The client certificate of a TLS connection. grpc-js reports it only once the handshake
+   * verified it against the CA bundle, so on gRPC an unverified certificate is never seen.
+   */
+  peerCertificate(): PeerCertificate | undefined {
+    const cert = this.call.getAuthContext().sslPeerCertificate;
+    return cert === undefined ? undefined : toPeerCertificate(cert, true);
   }
 
   timeoutMs(): number | undefined {

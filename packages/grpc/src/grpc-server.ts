@@ -1,11 +1,10 @@
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
-import type { Logger } from '@ponte/core';
+import { tlsFiles, TlsWatcher, type Logger, type TlsConfig, type TlsFiles } from '@ponte/core';
 import type { GrpcEndpoint } from './endpoint.js';
 import { inferenceServiceHandlers, type GrpcServices } from './inference-service.js';
 import type { GrpcOptions } from './options.js';
 import { loadInferenceProto } from './proto.js';
+import { watchedServerCredentials, WatchedCertificateProvider } from './tls-credentials.js';
 
 function hostPort(host: string, port: number): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
@@ -29,12 +28,22 @@ export class GrpcInferenceServer implements GrpcEndpoint {
   private server: Server | undefined;
   private boundPort: number | undefined;
   private stopping: Promise<void> | undefined;
+  private watcher: TlsWatcher | undefined;
+  private readonly tlsFiles: TlsFiles | undefined;
 
+  /** `serverTls` (the config's `server.tls`) applies unless the plugin's own `tls` option is set. */
   constructor(
     private readonly options: GrpcOptions,
     private readonly baseDir: string,
     private readonly logger: Logger,
-  ) {}
+    serverTls?: TlsConfig,
+  ) {
+    const own = options.tls;
+    if (own !== undefined) {
+      const clientCertificates = own.clientCertificates ?? (own.requireClientCert ? 'require' : 'none');
+      this.tlsFiles = tlsFiles({ cert: own.certFile, key: own.keyFile, ca: own.caFile, clientCertificates }, baseDir, 'options.tls', { cert: 'certFile', key: 'keyFile', ca: 'caFile' });
+    } else if (serverTls !== undefined) this.tlsFiles = tlsFiles(serverTls, baseDir, 'server.tls');
+  }
 
   get port(): number | undefined {
     return this.boundPort;
@@ -45,7 +54,7 @@ export class GrpcInferenceServer implements GrpcEndpoint {
   }
 
   get tls(): boolean {
-    return this.options.tls !== undefined;
+    return this.tlsFiles !== undefined;
   }
 
   /** Reads TLS files (relative to the config folder), binds and starts serving. */
@@ -57,20 +66,29 @@ export class GrpcInferenceServer implements GrpcEndpoint {
       'grpc.max_send_message_length': this.options.maxSendMessageBytes,
     });
     server.addService(loadInferenceProto().service, inferenceServiceHandlers(services));
-    this.boundPort = await new Promise<number>((ok, fail) => {
-      server.bindAsync(hostPort(this.options.host, this.options.port), credentials, (err, port) => (err ? fail(err) : ok(port)));
-    });
+    try {
+      this.boundPort = await new Promise<number>((ok, fail) => {
+        server.bindAsync(hostPort(this.options.host, this.options.port), credentials, (err, port) => (err ? fail(err) : ok(port)));
+      });
+    } catch (e) {
+      this.watcher?.stop();
+      throw e;
+    }
     this.server = server;
-    this.logger.info({ address: this.address, tls: this.tls }, 'gRPC listening');
+    this.logger.info({ address: this.address, tls: this.tls, ...(this.watcher === undefined ? {} : { fingerprint256: this.watcher.current.fingerprint256, clientCertificates: this.tlsFiles?.clientCertificates }) }, 'gRPC listening');
   }
 
+  /**
+   * Plaintext, or TLS from files checked now (a bad one stops the start, naming it) and
+   * watched afterwards: a rotated certificate reaches new connections without a restart.
+   */
   private async credentials(): Promise<ServerCredentials> {
-    const tls = this.options.tls;
-    if (tls === undefined) return ServerCredentials.createInsecure();
-    const read = (file: string): Promise<Buffer> => readFile(resolve(this.baseDir, file));
-    const [cert, key, ca] = await Promise.all([read(tls.certFile), read(tls.keyFile), tls.caFile === undefined ? null : read(tls.caFile)]);
-    if (tls.requireClientCert && ca === null) throw new Error('tls.requireClientCert needs tls.caFile');
-    return ServerCredentials.createSsl(ca, [{ cert_chain: cert, private_key: key }], tls.requireClientCert);
+    const files = this.tlsFiles;
+    if (files === undefined) return ServerCredentials.createInsecure();
+    let provider: WatchedCertificateProvider | undefined;
+    this.watcher = new TlsWatcher(files, this.logger, (m) => provider?.update(m));
+    provider = new WatchedCertificateProvider(await this.watcher.start());
+    return watchedServerCredentials(provider, files.clientCertificates !== 'none', files.clientCertificates === 'require');
   }
 
   /**
@@ -84,6 +102,7 @@ export class GrpcInferenceServer implements GrpcEndpoint {
   }
 
   private async doStop(timeoutMs: number): Promise<void> {
+    this.watcher?.stop();
     const server = this.server;
     if (server === undefined) return;
     await new Promise<void>((done) => {

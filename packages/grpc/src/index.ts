@@ -34,7 +34,7 @@ export default definePlugin<GrpcOptions>({
   description: 'Open Inference Protocol v2 over gRPC (@grpc/grpc-js)',
   configSchema: grpcOptionsSchema,
   register(ctx) {
-    const server = new GrpcInferenceServer(ctx.options, ctx.baseDir, ctx.logger);
+    const server = new GrpcInferenceServer(ctx.options, ctx.baseDir, ctx.logger, ctx.config.server.tls);
     ctx.provide(GrpcTokens.Endpoint, server);
     ctx.provide(Tokens.ProtocolEndpoint, server);
     return {

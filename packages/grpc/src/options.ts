@@ -14,7 +14,7 @@ export interface GrpcOptions {
   host: string;
   /** Port; 0 picks a free one (read it from the `GrpcEndpoint`). Default 8081. */
   port: number;
-  /** TLS; paths are relative to the config file's folder. Omit for plaintext. */
+  /** TLS; paths are relative to the config file's folder, reloaded when they change. Omit to follow `server.tls` (plaintext without it). */
   tls?: GrpcTlsOptions;
   /** Largest request message accepted, bytes; larger ones get RESOURCE_EXHAUSTED. Default 64 MiB. */
   maxReceiveMessageBytes: number;
@@ -30,6 +30,12 @@ export interface GrpcTlsOptions {
   caFile?: string;
   /** Refuse clients without a certificate signed by `caFile`. Default false. */
   requireClientCert: boolean;
+  /**
+   * As `server.tls.clientCertificates`: `request` asks clients for a certificate (checked
+   * against `caFile`, passed to authenticators such as `@ponte/auth-mtls`), `require` refuses
+   * clients without a valid one. Default: `require` when `requireClientCert`, else `none`.
+   */
+  clientCertificates?: 'none' | 'request' | 'require';
 }
 
 /** 64 MiB: room for a large raw batch, far above grpc-js's 4 MiB default. */
@@ -51,9 +57,12 @@ export const grpcOptionsSchema = {
         keyFile: { type: 'string', minLength: 1 },
         caFile: { type: 'string', minLength: 1 },
         requireClientCert: { type: 'boolean', default: false },
+        clientCertificates: { enum: ['none', 'request', 'require'] },
       },
-      if: { properties: { requireClientCert: { const: true } }, required: ['requireClientCert'] },
-      then: { required: ['caFile'] },
+      allOf: [
+        { if: { properties: { requireClientCert: { const: true } }, required: ['requireClientCert'] }, then: { required: ['caFile'] } },
+        { if: { properties: { clientCertificates: { enum: ['request', 'require'] } }, required: ['clientCertificates'] }, then: { required: ['caFile'] } },
+      ],
     },
     maxReceiveMessageBytes: { type: 'integer', minimum: 1024, default: DEFAULT_MAX_MESSAGE_BYTES },
     maxSendMessageBytes: { type: 'integer', minimum: 1024, default: DEFAULT_MAX_MESSAGE_BYTES },

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { PonteError, type Exchange, type RequestContext, type RouteAction } from '@ponte/core';
+import type { TLSSocket } from 'node:tls';
+import { peerCertificateOf, PonteError, type Exchange, type PeerCertificate, type RequestContext, type RouteAction } from '@ponte/core';
 import { readIncoming, readWebRequest } from './body.js';
 import { jsonAnswer, type HttpAnswer } from './http-answer.js';
+import type { RequestLimits } from './request-limits.js';
 
 /** Header carrying a per-request deadline in milliseconds. */
 export const TIMEOUT_HEADER = 'x-request-timeout-ms';
@@ -17,7 +19,7 @@ export function requestIdFrom(given: string | undefined): string {
 /**
  * One REST request as the pipeline and route handlers see it: its route,
  * path parameters, query, headers and a body read on demand (within
- * `server.bodyLimitBytes`), from Node's request or from a WHATWG `Request`
+ * `server.bodyLimitBytes`; `limits` also bounds what decoding it may ask), from Node's request or from a WHATWG `Request`
  * (the fetch adapter). Errors become `{"error": "...", "code": "PONTE_…"}`
  * with the code's status and headers: the REST error mapping, in one place.
  */
@@ -38,7 +40,7 @@ export class HttpExchange implements Exchange<HttpAnswer> {
     readonly action: RouteAction,
     readonly tracked: boolean,
     readonly params: Readonly<Record<string, string>>,
-    private readonly bodyLimit: number,
+    readonly limits: RequestLimits,
   ) {
     this.requestId = requestIdFrom(headers['x-request-id']);
     this.model = params['name'];
@@ -54,7 +56,13 @@ export class HttpExchange implements Exchange<HttpAnswer> {
   /** The body's bytes, refused with 413 past `server.bodyLimitBytes`. */
   body(): Promise<Uint8Array> {
     const s = this.source;
-    return s instanceof Request ? readWebRequest(s, this.bodyLimit) : readIncoming(s, this.bodyLimit);
+    return s instanceof Request ? readWebRequest(s, this.limits.bodyBytes) : readIncoming(s, this.limits.bodyBytes);
+  }
+
+  /** The client certificate of an HTTPS connection (plain HTTP and the fetch adapter have none). */
+  peerCertificate(): PeerCertificate | undefined {
+    const socket = (this.source as IncomingMessage).socket as TLSSocket | undefined;
+    return socket?.encrypted === true ? peerCertificateOf(socket) : undefined;
   }
 
   timeoutMs(): number | undefined {

@@ -2,6 +2,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { PonteError, type RequestPipeline, type RouteHandler } from '@ponte/core';
 import type { HttpAnswer } from './http-answer.js';
 import { HttpExchange } from './http-exchange.js';
+import type { RequestLimits } from './request-limits.js';
 import type { HttpRouteTable } from './route-table.js';
 
 type Handler = RouteHandler<HttpExchange, HttpAnswer>;
@@ -26,7 +27,7 @@ function safeMatch(table: HttpRouteTable, method: string, path: string): boolean
  * fetch adapter differ only in where the request comes from and where the
  * answer goes.
  */
-export function dispatch(table: HttpRouteTable, source: IncomingMessage | Request, headers: Record<string, string | undefined>, method: string, url: string, bodyLimit: number): { exchange: HttpExchange; handler: Handler } {
+export function dispatch(table: HttpRouteTable, source: IncomingMessage | Request, headers: Record<string, string | undefined>, method: string, url: string, limits: RequestLimits): { exchange: HttpExchange; handler: Handler } {
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
   const query = q < 0 ? '' : url.slice(q + 1);
@@ -34,20 +35,20 @@ export function dispatch(table: HttpRouteTable, source: IncomingMessage | Reques
   try {
     match = table.match(method, path);
   } catch (e) {
-    return { exchange: new HttpExchange(source, headers, method, path, query, 'bad_path', 'public', false, {}, bodyLimit), handler: refusal(e as PonteError) };
+    return { exchange: new HttpExchange(source, headers, method, path, query, 'bad_path', 'public', false, {}, limits), handler: refusal(e as PonteError) };
   }
   if (match === undefined) {
     // A named-feature call without its verb is the commonest slip: say which route was meant.
     const hint = path.startsWith('/v1/models/') && !path.includes(':') && safeMatch(table, method, `${path}:predict`) ? ` (did you mean ${path}:predict?)` : '';
-    return { exchange: new HttpExchange(source, headers, method, path, query, 'not_found', 'public', false, {}, bodyLimit), handler: refusal(new PonteError('PONTE_NOT_FOUND', `no route for ${method} ${path}${hint}`)) };
+    return { exchange: new HttpExchange(source, headers, method, path, query, 'not_found', 'public', false, {}, limits), handler: refusal(new PonteError('PONTE_NOT_FOUND', `no route for ${method} ${path}${hint}`)) };
   }
   if ('allow' in match) {
     const allow = match.allow.join(', ');
     const error = new PonteError('PONTE_METHOD_NOT_ALLOWED', `${path} answers ${allow}, not ${method}`, { headers: { Allow: allow } });
-    return { exchange: new HttpExchange(source, headers, method, path, query, 'method_not_allowed', 'public', false, {}, bodyLimit), handler: refusal(error) };
+    return { exchange: new HttpExchange(source, headers, method, path, query, 'method_not_allowed', 'public', false, {}, limits), handler: refusal(error) };
   }
   const { route, params } = match;
-  return { exchange: new HttpExchange(source, headers, method, path, query, route.name, route.action, route.tracked ?? route.action !== 'public', params, bodyLimit), handler: route };
+  return { exchange: new HttpExchange(source, headers, method, path, query, route.name, route.action, route.tracked ?? route.action !== 'public', params, limits), handler: route };
 }
 
 /**
@@ -58,13 +59,14 @@ export function dispatch(table: HttpRouteTable, source: IncomingMessage | Reques
  * bare Hono answers 26k req/s where bare node:http answers 37k on one core),
  * which for small models is more than the model.
  */
-export function httpListener(table: HttpRouteTable, pipeline: RequestPipeline, bodyLimit: number): RequestListener {
+export function httpListener(table: HttpRouteTable, pipeline: RequestPipeline, limits: RequestLimits): RequestListener {
   return (req: IncomingMessage, res: ServerResponse) => {
     const method = req.method ?? 'GET';
-    const { exchange, handler } = dispatch(table, req, req.headers as Record<string, string | undefined>, method, req.url ?? '/', bodyLimit);
+    const { exchange, handler } = dispatch(table, req, req.headers as Record<string, string | undefined>, method, req.url ?? '/', limits);
     void pipeline.handle(exchange, handler).then((a) => {
       const body = a.body;
-      const headers: Record<string, string | number> = { 'x-request-id': exchange.requestId, ...a.headers };
+      // nosniff: a browser must not read a JSON answer that echoes input as HTML or script.
+      const headers: Record<string, string | number> = { 'x-request-id': exchange.requestId, 'X-Content-Type-Options': 'nosniff', ...a.headers };
       if (a.contentType !== undefined) headers['content-type'] = a.contentType;
       if (body !== undefined) headers['content-length'] = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
       res.writeHead(a.status, headers);

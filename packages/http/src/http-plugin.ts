@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { definePlugin, Tokens, type PredictionStore, type ProtocolEndpoint } from '@ponte/core';
+import { definePlugin, secureContextOptions, tlsFiles, TlsWatcher, Tokens, type PredictionStore, type ProtocolEndpoint } from '@ponte/core';
+import { corsPolicyOf, withCors } from './cors.js';
 import { fetchApp } from './fetch-app.js';
 import { healthRoutes } from './health-routes.js';
 import { httpListener } from './http-listener.js';
@@ -8,15 +10,16 @@ import { nativeInferJson } from './infer-json.js';
 import { oipRoutes } from './oip-routes.js';
 import { predictionLogRoutes } from './prediction-log-routes.js';
 import { predictRoutes } from './predict-routes.js';
+import { nodeServerOptions, requestLimitsOf } from './request-limits.js';
 import { HttpRouteTable } from './route-table.js';
 import { HttpTokens } from './tokens.js';
 
 /** Where the REST listener is bound, as `Tokens.ProtocolEndpoint` reports it. */
 class RestEndpoint implements ProtocolEndpoint {
   readonly protocol = 'rest';
-  server: Server | undefined;
+  server: Server | HttpsServer | undefined;
 
-  constructor(private readonly host: string) {}
+  constructor(private readonly host: string, private readonly scheme: 'http' | 'https') {}
 
   get port(): number | undefined {
     return (this.server?.address() as AddressInfo | null)?.port;
@@ -24,7 +27,7 @@ class RestEndpoint implements ProtocolEndpoint {
 
   get address(): string | undefined {
     const port = this.port;
-    return port === undefined ? undefined : `http://${this.host.includes(':') ? `[${this.host}]` : this.host}:${port}`;
+    return port === undefined ? undefined : `${this.scheme}://${this.host.includes(':') ? `[${this.host}]` : this.host}:${port}`;
   }
 }
 
@@ -60,13 +63,27 @@ export const httpProtocol = definePlugin({
     const store = (): PredictionStore | undefined => ctx.resolveAll(Tokens.PredictionStore)[0];
     for (const r of [...oipRoutes(registry, info), ...predictRoutes(registry), ...predictionLogRoutes(registry, store), ...healthRoutes(lifecycle, registry)]) routes.add(r, ctx.name);
     ctx.provide(HttpTokens.Routes, routes);
-    ctx.provide(HttpTokens.FetchApp, fetchApp(routes, pipeline, server.bodyLimitBytes));
-    const endpoint = new RestEndpoint(server.host);
+    const limits = requestLimitsOf(server);
+    const cors = corsPolicyOf(server);
+    ctx.provide(HttpTokens.FetchApp, fetchApp(routes, pipeline, limits, cors));
+    const endpoint = new RestEndpoint(server.host, server.tls === undefined ? 'http' : 'https');
+    let tls: TlsWatcher | undefined;
     ctx.provide(Tokens.ProtocolEndpoint, endpoint);
 
     return {
       async start() {
-        const s = createServer(httpListener(routes, pipeline(), server.bodyLimitBytes));
+        const listener = withCors(cors, routes, httpListener(routes, pipeline(), limits));
+        let s: Server | HttpsServer;
+        if (server.tls === undefined) s = createServer(nodeServerOptions(server), listener);
+        else {
+          // HTTPS: the files are checked before binding (a bad one stops the start, naming it) and reloaded when they change.
+          const mode = server.tls.clientCertificates;
+          let secure: HttpsServer | undefined;
+          tls = new TlsWatcher(tlsFiles(server.tls, ctx.baseDir, 'server.tls'), ctx.logger, (m) => secure?.setSecureContext(secureContextOptions(m)));
+          const material = await tls.start();
+          secure = createHttpsServer({ ...nodeServerOptions(server), ...secureContextOptions(material), requestCert: mode !== 'none', rejectUnauthorized: mode === 'require' }, listener);
+          s = secure;
+        }
         s.keepAliveTimeout = 65_000;
         await new Promise<void>((resolve, reject) => {
           s.once('error', reject);
@@ -74,11 +91,15 @@ export const httpProtocol = definePlugin({
             s.off('error', reject);
             resolve();
           });
+        }).catch((e: unknown) => {
+          tls?.stop();
+          throw e;
         });
         endpoint.server = s;
-        ctx.logger.info({ url: endpoint.address, oipJsonParser: nativeInferJson ? 'native' : 'JSON.parse' }, 'REST listening');
+        ctx.logger.info({ url: endpoint.address, ...(tls === undefined ? {} : { tls: { fingerprint256: tls.current.fingerprint256, clientCertificates: server.tls?.clientCertificates } }), oipJsonParser: nativeInferJson ? 'native' : 'JSON.parse' }, 'REST listening');
       },
       async stop() {
+        tls?.stop();
         const s = endpoint.server;
         if (s === undefined) return;
         endpoint.server = undefined;

@@ -7,3 +7,6 @@ export { jsonAnswer, type HttpAnswer } from './http-answer.js';
 export { decodeInferRequest, decodeTensorData, encodeInferResponse, encodeInferResponseJson, MAX_ELEMENTS } from './oip-json-codec.js';
 export { toPredictions, taskOf, mainOutputOf, type Prediction } from './predictions.js';
 export { nativeInferJson } from './infer-json.js';
+export { htmlSecurityHeaders } from './security-headers.js';
+export { CorsPolicy, DEFAULT_CORS_HEADERS } from './cors.js';
+export type { RequestLimits } from './request-limits.js';

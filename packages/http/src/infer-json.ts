@@ -1,4 +1,4 @@
-import { parseJson } from './body.js';
+import { jsonNestsDeeper, parseJson, tooDeep } from './body.js';
 
 /** The optional accelerator's interface (`@ponte/oip-json-native`), typed here so core does not depend on it. */
 interface InferBodySplitter {
@@ -37,16 +37,21 @@ export const nativeInferJson: boolean = splitter !== undefined;
  * any body the addon does not take plainly goes to JSON.parse, which also
  * words the errors. Those Float64Arrays are views of a buffer the next call
  * reuses: decode the body (which copies them) before parsing another.
+ *
+ * Both paths refuse what `parseJson` refuses: the addon takes ASCII bodies
+ * only (anything else goes to `parseJson`, which checks UTF-8), and the text
+ * it leaves (the body without its number arrays) is checked for depth.
  */
-export function parseInferJson(bytes: Uint8Array): unknown {
-  if (splitter === undefined || bytes.byteLength < NATIVE_MIN_BYTES) return parseJson(bytes);
+export function parseInferJson(bytes: Uint8Array, maxDepth: number): unknown {
+  if (splitter === undefined || bytes.byteLength < NATIVE_MIN_BYTES) return parseJson(bytes, maxDepth);
   const split = splitter.splitInferBody(bytes);
-  if (split === undefined) return parseJson(bytes);
+  if (split === undefined) return parseJson(bytes, maxDepth);
+  if (jsonNestsDeeper(split.json, maxDepth)) throw tooDeep('body', maxDepth);
   let body: { inputs: Array<Record<string, unknown>> };
   try {
     body = JSON.parse(split.json) as typeof body;
   } catch {
-    return parseJson(bytes);
+    return parseJson(bytes, maxDepth);
   }
   for (const d of split.data) body.inputs[d.input]!['data'] = d.values;
   return body;

@@ -1,6 +1,10 @@
 import { decodeBinaryTensor, encodeBinaryTensor, PonteError, QuotedStrings, tensorDataToJson, allocate, DATA_TYPES, elementCount, halfToNumber, isDataType, numberToHalf, type DataType, type InferenceRequest, type InferenceResponse, type Parameter, type RequestedOutput, type Tensor, type TensorData } from '@ponte/core';
 
-/** Largest tensor a JSON request may declare, in elements, to stop a tiny body from asking for a huge allocation. */
+/**
+ * Largest tensor a JSON request may declare, in elements, when the caller
+ * gives no limit (the REST routes give `server.limits.tensorElements`): stops
+ * a tiny body from asking for a huge allocation.
+ */
 export const MAX_ELEMENTS = 1 << 27;
 /** Most dimensions a tensor may declare. */
 export const MAX_RANK = 32;
@@ -25,15 +29,16 @@ export function decodeParameters(raw: unknown, path: string): Record<string, Par
   return raw as Record<string, Parameter>;
 }
 
-/** Checks an OIP shape: an array of non-negative integers with a bounded element count. */
-export function decodeShape(raw: unknown, path: string): number[] {
+/** Checks an OIP shape: an array of non-negative integers with at most `maxElements` elements in all. */
+export function decodeShape(raw: unknown, path: string, maxElements = MAX_ELEMENTS, tensor?: string): number[] {
   if (!Array.isArray(raw)) throw bad(`${path}: must be an array of non-negative integers`);
   if (raw.length > MAX_RANK) throw bad(`${path}: at most ${MAX_RANK} dimensions, got ${raw.length}`);
   for (let i = 0; i < raw.length; i++) {
     const d = raw[i];
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) throw bad(`${path}[${i}]: must be a non-negative integer`);
   }
-  if (elementCount(raw as number[]) > MAX_ELEMENTS) throw bad(`${path}: tensor of ${elementCount(raw as number[])} elements exceeds the limit of ${MAX_ELEMENTS}`);
+  const n = elementCount(raw as number[]);
+  if (n > maxElements) throw bad(`${path}: ${tensor === undefined ? 'tensor' : `input "${tensor.slice(0, 64)}"`} of ${n} elements exceeds the limit of ${maxElements} (server.limits.tensorElements)`);
   return raw as number[];
 }
 
@@ -148,7 +153,7 @@ export type BinaryInputs = Map<number, Uint8Array>;
  * Decodes an OIP REST inference request body (already parsed JSON) for
  * `model`/`version` taken from the URL. Every message names its field.
  */
-export function decodeInferRequest(body: unknown, model: string, version: string | undefined, binary?: BinaryInputs): InferenceRequest {
+export function decodeInferRequest(body: unknown, model: string, version: string | undefined, binary?: BinaryInputs, maxElements = MAX_ELEMENTS): InferenceRequest {
   if (!isObject(body)) throw bad('body: must be a JSON object with an "inputs" array');
   for (const k of Object.keys(body)) {
     if (k !== 'id' && k !== 'inputs' && k !== 'outputs' && k !== 'parameters') throw bad(`${k}: unknown field (allowed: id, parameters, inputs, outputs)`);
@@ -156,7 +161,7 @@ export function decodeInferRequest(body: unknown, model: string, version: string
   if (body['id'] !== undefined && typeof body['id'] !== 'string') throw bad('id: must be a string');
   const rawInputs = body['inputs'];
   if (!Array.isArray(rawInputs) || rawInputs.length === 0) throw bad('inputs: must be a non-empty array');
-  const inputs: Tensor[] = rawInputs.map((t, i) => decodeInputTensor(t, `inputs[${i}]`, binary?.get(i)));
+  const inputs: Tensor[] = rawInputs.map((t, i) => decodeInputTensor(t, `inputs[${i}]`, binary?.get(i), maxElements));
   const request: InferenceRequest = { model, inputs };
   if (version !== undefined) request.version = version;
   if (typeof body['id'] === 'string') request.id = body['id'];
@@ -178,13 +183,13 @@ export function decodeInferRequest(body: unknown, model: string, version: string
   return request;
 }
 
-function decodeInputTensor(raw: unknown, path: string, binary: Uint8Array | undefined): Tensor {
+function decodeInputTensor(raw: unknown, path: string, binary: Uint8Array | undefined, maxElements: number): Tensor {
   if (!isObject(raw)) throw bad(`${path}: must be an object with name, shape, datatype and data`);
   const name = raw['name'];
   if (typeof name !== 'string' || name === '') throw bad(`${path}.name: must be a non-empty string`);
   const datatype = raw['datatype'];
   if (!isDataType(datatype)) throw bad(`${path}.datatype: must be one of ${Object.keys(DATA_TYPES).join(', ')}, got ${JSON.stringify(datatype)}`);
-  const shape = decodeShape(raw['shape'], `${path}.shape`);
+  const shape = decodeShape(raw['shape'], `${path}.shape`, maxElements, name);
   const parameters = decodeParameters(raw['parameters'], `${path}.parameters`);
   let data: TensorData;
   if (binary !== undefined) {

@@ -13,9 +13,10 @@ const infer: InferenceRoute<HttpExchange, HttpAnswer> = {
   async decode(x) {
     const bytes = await x.body();
     const headerLength = x.headers['inference-header-content-length'];
-    if (headerLength === undefined) return decodeInferRequest(parseInferJson(bytes), x.model!, x.version);
-    const { json, binary } = splitBinaryBody(bytes, headerLength);
-    return decodeInferRequest(json, x.model!, x.version, binary);
+    const { jsonDepth, tensorElements } = x.limits;
+    if (headerLength === undefined) return decodeInferRequest(parseInferJson(bytes, jsonDepth), x.model!, x.version, undefined, tensorElements);
+    const { json, binary } = splitBinaryBody(bytes, headerLength, jsonDepth);
+    return decodeInferRequest(json, x.model!, x.version, binary, tensorElements);
   },
   encode(_x, { request, response }) {
     const allBinary = request.parameters?.['binary_data_output'] === true;

@@ -15,7 +15,7 @@ const NAMED = 'Named-feature API';
  */
 const predict: InferenceRoute<HttpExchange, HttpAnswer> = {
   async decode(x) {
-    const body = parseJson(await x.body());
+    const body = parseJson(await x.body(), x.limits.jsonDepth);
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new PonteError('PONTE_BAD_REQUEST', 'body: must be a JSON object with an "instances" array');
     const b = body as Record<string, unknown>;
     for (const k of Object.keys(b)) if (k !== 'instances' && k !== 'id' && k !== 'parameters') throw new PonteError('PONTE_BAD_REQUEST', `${k}: unknown field (allowed: instances, id, parameters)`);

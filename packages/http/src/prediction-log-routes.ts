@@ -64,7 +64,7 @@ export function predictionLogRoutes(registry: () => ModelRegistry, store: () => 
     async respond(x) {
       const model = registry().config(x.model!).name;
       const s = storeOf(store);
-      const items = decodeFeedback(parseJson(await x.body()));
+      const items = decodeFeedback(parseJson(await x.body(), x.limits.jsonDepth));
       const results = await s.appendFeedback(model, items);
       const count = (status: string): number => results.filter((r) => r.status === status).length;
       return jsonAnswer({ model, stored: count('stored'), duplicates: count('duplicate'), unknown: count('unknown_id'), results });

@@ -95,7 +95,12 @@ export class HttpRouteTable {
         return { route: c.route, params };
       }
     }
-    const allow = [...new Set(this.compiled.filter((c) => c.pattern.test(path)).map((c) => c.route.method))];
+    const allow = this.methodsFor(path);
     return allow.length > 0 ? { allow } : undefined;
+  }
+
+  /** The methods some route answers on this path (empty: no route has it). */
+  methodsFor(path: string): HttpMethod[] {
+    return [...new Set(this.compiled.filter((c) => c.pattern.test(path)).map((c) => c.route.method))];
   }
 }

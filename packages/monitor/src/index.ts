@@ -1,1 +1,10 @@
-export {};
+export { monitorPlugin, monitorPlugin as default } from './monitor-plugin.js';
+export { MonitorService, type MonitorServiceOptions } from './monitor-service.js';
+export { monitoringReport, type MonitoringReport } from './monitoring-route.js';
+export { monitoringConfig, modelMonitoringSchema, ruleName, type AlertRule, type AlertKind, type AlertSeverity, type ModelMonitoringConfig } from './monitoring-config.js';
+export type { AlertEvent, Notifier } from './notifier.js';
+export { alertmanagerBody } from './webhook-notifier.js';
+export type { WindowReport, IntervalFigure } from './window-report.js';
+export { monitoredRows, labelClass, type MonitoredRow, type ModelShape } from './monitored-rows.js';
+export * from './engine/index.js';
+export { profileCommand, type ProfileCommandOptions, type ProfileIo } from './profile-command.js';

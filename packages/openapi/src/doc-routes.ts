@@ -1,5 +1,5 @@
 import { PonteError, type RouteAction } from '@ponte/core';
-import type { HttpAnswer, HttpExchange, HttpRoute } from '@ponte/http';
+import { htmlSecurityHeaders, type HttpAnswer, type HttpExchange, type HttpRoute } from '@ponte/http';
 import type { DocumentCache } from './document-cache.js';
 import type { OpenApiOptions } from './options.js';
 import type { Asset } from './swagger-ui-assets.js';
@@ -66,7 +66,7 @@ export function docRoutes(options: OpenApiOptions, assets: DocAssets): HttpRoute
   const page = (x: HttpExchange): HttpAnswer => {
     const a = assets.files?.get('index.html');
     if (a === undefined) throw notStarted();
-    return send(x, a, NO_CACHE, assets.csp !== undefined ? { 'Content-Security-Policy': assets.csp } : {});
+    return send(x, a, NO_CACHE, assets.csp !== undefined ? htmlSecurityHeaders(assets.csp) : {});
   };
   routes.push(
     { method: 'GET', path: options.uiPath, name: 'swagger_ui', action, tracked: false, docs: { operationId: 'swaggerUi', summary: 'Swagger UI', tag: TAG }, respond: page },
@@ -83,7 +83,7 @@ export function docRoutes(options: OpenApiOptions, assets: DocAssets): HttpRoute
         if (file === 'index.html') return page(x);
         // Generated files change with the config, dist files only with the package version in their URL.
         const cacheControl = file === 'swagger-initializer.js' ? NO_CACHE : x.query.get('v') !== null ? IMMUTABLE : REVALIDATE_DAILY;
-        return send(x, a, cacheControl, file === 'oauth2-redirect.html' && assets.csp !== undefined ? { 'Content-Security-Policy': assets.csp } : {});
+        return send(x, a, cacheControl, file === 'oauth2-redirect.html' && assets.csp !== undefined ? htmlSecurityHeaders(assets.csp) : {});
       },
     },
   );

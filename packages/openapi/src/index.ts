@@ -26,7 +26,8 @@ function contentSecurityPolicy(servers: readonly string[]): string {
     `connect-src 'self'${origins.map((o) => ` ${o}`).join('')}`,
     "base-uri 'none'",
     "form-action 'self'",
-    "frame-ancestors 'self'",
+    // The page is never framed (clickjacking); OAuth flows return to it in a popup, not a frame.
+    "frame-ancestors 'none'",
   ].join('; ');
 }
 

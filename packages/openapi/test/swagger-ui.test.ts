@@ -37,6 +37,18 @@ async function pageAssets(): Promise<string[]> {
   return [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!.replace(/&#38;/g, '&'));
 }
 
+test('/docs and the OAuth return page refuse framing, sniffing and referrers', async () => {
+  for (const path of ['/docs', '/docs/', '/docs/oauth2-redirect.html']) {
+    const res = await fetch(`${server.url}${path}`);
+    assert.equal(res.status, 200, path);
+    assert.match(res.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/, path);
+    assert.doesNotMatch(res.headers.get('content-security-policy') ?? '', /script-src[^;]*'unsafe-inline'/, path);
+    assert.equal(res.headers.get('x-frame-options'), 'DENY', path);
+    assert.equal(res.headers.get('x-content-type-options'), 'nosniff', path);
+    assert.equal(res.headers.get('referrer-policy'), 'no-referrer', path);
+  }
+});
+
 test('/docs serves an HTML page that loads only local Swagger UI assets', async () => {
   const res = await fetch(`${server.url}/docs`);
   assert.equal(res.status, 200);
@@ -48,6 +60,7 @@ test('/docs serves an HTML page that loads only local Swagger UI assets', async 
   assert.match(csp, /connect-src 'self'/);
   const html = await res.text();
   assert.match(html, /<div id="swagger-ui"><\/div>/);
+  assert.doesNotMatch(html, /<script>|<script(?![^>]*\ssrc=)[^>]*>/, 'every script is a served file: the CSP allows no inline script');
   assert.doesNotMatch(html, /https?:\/\//, 'no CDN or other absolute URL');
   const assets = await pageAssets();
   assert.ok(assets.length >= 4);

@@ -44,7 +44,8 @@ export default definePlugin<CloudEventsSinkOptions>({
     additionalProperties: false,
     required: ['url'],
     properties: {
-      url: { type: 'string', pattern: '^https?://' },
+      // No user:password@ in the URL (fetch refuses it, echoing the URL): credentials go in `headers`.
+      url: { type: 'string', pattern: '^https?://[^/?#@]+([/?#]|$)' },
       headers: { type: 'object', additionalProperties: { type: 'string' }, default: {} },
       source: { type: 'string', minLength: 1 },
       timeoutMs: { type: 'integer', minimum: 1, default: 5000 },
@@ -55,6 +56,9 @@ export default definePlugin<CloudEventsSinkOptions>({
   register(ctx) {
     const o = ctx.options;
     const source = o.source ?? `ponte/${ctx.config.server.name}`;
+    // What errors name: the URL without its query, which may carry a token (`?sig=…`, `?code=…`).
+    const target = new URL(o.url);
+    const shown = `${target.origin}${target.pathname}`;
     ctx.provide(Tokens.PredictionSink, {
       name: 'cloudevents',
       capacity: o.capacity,
@@ -67,8 +71,8 @@ export default definePlugin<CloudEventsSinkOptions>({
           signal: AbortSignal.timeout(o.timeoutMs),
         });
         await res.arrayBuffer();
-        // The URL, never the headers (they may hold credentials), goes into the error the hub logs.
-        if (!res.ok) throw new Error(`POST ${o.url} answered ${res.status}`);
+        // The URL without its query, never the headers (they may hold credentials), goes into the error the hub logs.
+        if (!res.ok) throw new Error(`POST ${shown} answered ${res.status}`);
       },
     });
   },

@@ -63,6 +63,26 @@ export const MIGRATIONS: readonly Migration[] = [
     description: '(model, time, id) index: one model\'s log, oldest first, page by page',
     statements: (s) => [`CREATE INDEX predictions_model_time_id ON ${s}.predictions (model, time, id)`],
   },
+  {
+    version: 3,
+    description: 'documents (small JSON beside the log: monitoring state, alert history) and leases (one replica per job)',
+    statements: (s) => [
+      // COLLATE "C": keys list in byte order whatever the database's locale, as SQLite's store lists them.
+      `CREATE TABLE ${s}.documents (
+        kind text COLLATE "C" NOT NULL,
+        key text COLLATE "C" NOT NULL,
+        body jsonb NOT NULL,
+        time timestamptz NOT NULL,
+        PRIMARY KEY (kind, key)
+      )`,
+      `CREATE INDEX documents_time ON ${s}.documents (time)`,
+      `CREATE TABLE ${s}.leases (
+        name text PRIMARY KEY,
+        owner text NOT NULL,
+        expires_at timestamptz NOT NULL
+      )`,
+    ],
+  },
 ];
 
 /** The version a schema has once `migrate` ran (`SELECT max(version) FROM ponte.schema_version` says where a database is). */

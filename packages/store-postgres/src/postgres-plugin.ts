@@ -43,6 +43,11 @@ export const postgresStore = definePlugin<PostgresStoreOptions>({
       get: async (model, id) => started().get(model, id),
       query: async (query) => started().query(query),
       prune: async (policy) => started().prune(policy),
+      putDocuments: async (docs) => started().putDocuments(docs),
+      getDocument: async (kind, key) => started().getDocument(kind, key),
+      listDocuments: async (query) => started().listDocuments(query),
+      acquireLease: async (name, owner, ttlMs) => started().acquireLease(name, owner, ttlMs),
+      releaseLease: async (name, owner) => started().releaseLease(name, owner),
     };
     ctx.provide(Tokens.PredictionStore, facade);
 

@@ -1,6 +1,7 @@
 import { escapeIdentifier, Pool } from 'pg';
-import type { FeedbackItem, FeedbackResult, PredictionPage, PredictionQuery, PredictionStore, RetentionPolicy, StoredPrediction } from '@ponte/core';
+import type { DocumentQuery, FeedbackItem, FeedbackResult, PredictionPage, PredictionQuery, PredictionStore, RetentionPolicy, StoredDocument, StoredPrediction } from '@ponte/core';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { checkLease, documentFromRow, documentPageLimit, documentRow, nameProblem, type DocumentRow } from './documents.js';
 import { isUuid } from './is-uuid.js';
 import { migrate, type MigrationResult } from './migrations.js';
 import { predictionBatchJson, predictionFromRow, SELECT_COLUMNS, type LoggedPrediction, type PredictionRow } from './prediction-rows.js';
@@ -176,7 +177,7 @@ export class PostgresStore implements PredictionStore {
   }
 
   /**
-   * Deletes predictions older than `maxAgeDays`, then the oldest beyond
+   * Deletes predictions and documents older than `maxAgeDays`, then the oldest predictions beyond
    * `maxRows` (across models), 1000 per statement, their labels with them.
    * One server prunes a schema at a time (a session advisory lock); another
    * that tries meanwhile returns 0 at once rather than deleting twice as much.
@@ -197,6 +198,11 @@ export class PostgresStore implements PredictionStore {
             deleted += n;
             if (n < PRUNE_BATCH || this.closed) break;
           }
+          // Documents by their writer's time; not counted in what prune returns (predictions).
+          while (!this.closed) {
+            const n = (await client.query(this.sql.pruneDocuments, [cutoff, PRUNE_BATCH])).rowCount ?? 0;
+            if (n < PRUNE_BATCH) break;
+          }
         }
         if (policy.maxRows !== undefined) {
           let excess = Number((await client.query<{ n: string }>(this.sql.count)).rows[0]!.n) - policy.maxRows;
@@ -212,6 +218,68 @@ export class PostgresStore implements PredictionStore {
         await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [lockKey]);
       }
     });
+  }
+
+  /**
+   * Upserts every document in one statement, so one transaction: all of them
+   * or none. A later document with the same (kind, key) replaces an earlier
+   * one of the call before it is sent (one statement cannot update a row twice).
+   */
+  async putDocuments(docs: readonly StoredDocument[]): Promise<void> {
+    this.checkOpen();
+    const rows = new Map<string, ReturnType<typeof documentRow>>();
+    docs.forEach((doc, i) => {
+      const row = documentRow(doc, i);
+      const id = JSON.stringify([row.kind, row.key]);
+      rows.delete(id);
+      rows.set(id, row);
+    });
+    if (rows.size === 0) return;
+    const sent = [...rows.values()];
+    await this.pool.query(this.sql.putDocuments, [sent.map((r) => r.kind), sent.map((r) => r.key), sent.map((r) => r.body), sent.map((r) => r.time)]);
+  }
+
+  async getDocument(kind: string, key: string): Promise<StoredDocument | undefined> {
+    this.checkOpen();
+    if (nameProblem(kind) !== undefined || nameProblem(key) !== undefined) return undefined;
+    const { rows } = await this.pool.query<DocumentRow>(this.sql.getDocument, [kind, key]);
+    return rows.length === 0 ? undefined : documentFromRow(rows[0]!);
+  }
+
+  /** A kind's documents by descending key (COLLATE "C": byte order), at most 1000. */
+  async listDocuments(query: DocumentQuery): Promise<StoredDocument[]> {
+    this.checkOpen();
+    const limit = documentPageLimit(query);
+    if (nameProblem(query.kind) !== undefined) return [];
+    const params: unknown[] = [query.kind];
+    const where = ['kind = $1'];
+    if (query.prefix !== undefined && query.prefix !== '') {
+      const p = params.push(query.prefix);
+      // The lower bound narrows the primary key's range; starts_with checks the prefix itself.
+      where.push(`key >= $${p}`, `starts_with(key, $${p})`);
+    }
+    if (query.before !== undefined) where.push(`key < $${params.push(query.before)}`);
+    const { rows } = await this.pool.query<DocumentRow>(`${this.sql.selectDocuments} WHERE ${where.join(' AND ')} ORDER BY key DESC LIMIT $${params.push(limit)}`, params);
+    return rows.map(documentFromRow);
+  }
+
+  /**
+   * Takes or renews the lease in one upsert timed by the database's clock
+   * (`now()`), so replicas whose clocks disagree still agree on who holds it.
+   * Two callers at once: the second waits for the first's row, then finds it
+   * held by another and valid, and gets false.
+   */
+  async acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean> {
+    this.checkOpen();
+    checkLease(name, owner, ttlMs);
+    const { rowCount } = await this.pool.query(this.sql.acquireLease, [name, owner, ttlMs]);
+    return (rowCount ?? 0) > 0;
+  }
+
+  async releaseLease(name: string, owner: string): Promise<void> {
+    this.checkOpen();
+    checkLease(name, owner);
+    await this.pool.query(this.sql.releaseLease, [name, owner]);
   }
 
   private checkOpen(): void {
@@ -247,5 +315,17 @@ function statements(s: string) {
     // may hash-join the subquery against a scan of the whole table, every 1000 rows (seen at 10,000 rows).
     pruneOlder: `DELETE FROM ${s}.predictions WHERE id = ANY(ARRAY(SELECT id FROM ${s}.predictions WHERE time < to_timestamp($1::float8 / 1000) ORDER BY time, id LIMIT $2))`,
     pruneOldest: `DELETE FROM ${s}.predictions WHERE id = ANY(ARRAY(SELECT id FROM ${s}.predictions ORDER BY time, id LIMIT $1))`,
+    putDocuments: `INSERT INTO ${s}.documents (kind, key, body, time)
+      SELECT kind, key, body, to_timestamp(time_ms / 1000) FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::float8[]) AS d (kind, key, body, time_ms)
+      ON CONFLICT (kind, key) DO UPDATE SET body = EXCLUDED.body, time = EXCLUDED.time`,
+    selectDocuments: `SELECT kind, key, body, (extract(epoch FROM time) * 1000)::float8 AS time_ms FROM ${s}.documents`,
+    getDocument: `SELECT kind, key, body, (extract(epoch FROM time) * 1000)::float8 AS time_ms FROM ${s}.documents WHERE kind = $1 AND key = $2`,
+    pruneDocuments: `DELETE FROM ${s}.documents WHERE (kind, key) IN (SELECT kind, key FROM ${s}.documents WHERE time < to_timestamp($1::float8 / 1000) LIMIT $2)`,
+    // The database's clock on both sides of the comparison; RETURNING says whether this owner now holds the row.
+    acquireLease: `INSERT INTO ${s}.leases AS l (name, owner, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3::float8 / 1000))
+      ON CONFLICT (name) DO UPDATE SET owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at
+      WHERE l.owner = EXCLUDED.owner OR l.expires_at <= now()
+      RETURNING l.owner`,
+    releaseLease: `DELETE FROM ${s}.leases WHERE name = $1 AND owner = $2`,
   };
 }

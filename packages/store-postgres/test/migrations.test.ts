@@ -32,8 +32,8 @@ describe('schema migrations', { skip }, () => {
       assert.deepEqual(store.migration, { from: 0, to: LATEST_VERSION, applied: MIGRATIONS.map((m) => m.version) });
       assert.deepEqual(await versions(schema), MIGRATIONS.map((m) => m.version));
       const tables = await sql<{ tablename: string }>('SELECT tablename FROM pg_tables WHERE schemaname = $1 ORDER BY tablename', [schema]);
-      assert.deepEqual(tables.map((t) => t.tablename), ['feedback', 'predictions', 'schema_version']);
-      assert.deepEqual(await indexes(schema), ['feedback_pkey', 'predictions_model_time_id', 'predictions_pkey', 'predictions_time_id', 'schema_version_pkey']);
+      assert.deepEqual(tables.map((t) => t.tablename), ['documents', 'feedback', 'leases', 'predictions', 'schema_version']);
+      assert.deepEqual(await indexes(schema), ['documents_pkey', 'documents_time', 'feedback_pkey', 'leases_pkey', 'predictions_model_time_id', 'predictions_pkey', 'predictions_time_id', 'schema_version_pkey']);
     } finally {
       await store.close();
     }
@@ -56,6 +56,31 @@ describe('schema migrations', { skip }, () => {
       assert.deepEqual(store.migration, { from: 1, to: LATEST_VERSION, applied: MIGRATIONS.slice(1).map((m) => m.version) });
       assert.ok((await indexes(schema)).includes('predictions_model_time_id'));
       assert.equal((await store.get('purchase', id))?.requestId, 'req-1');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a schema left at version 2 (before documents and leases) gets both tables, its log kept, and they work at once', async () => {
+    const schema = schemaForTest();
+    const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 1 });
+    const id = uuidV7();
+    try {
+      assert.deepEqual(await migrate(pool, schema, { to: 2 }), { from: 0, to: 2, applied: [1, 2] });
+      await pool.query(`INSERT INTO ${pg.escapeIdentifier(schema)}.predictions (id, time, model, version, request_id, principal, protocol, endpoint, outputs, latency_ms)
+        VALUES ($1, now(), 'purchase', '1', 'req-2', 'anonymous', 'rest', 'infer', '[]', 1.5)`, [id]);
+      assert.deepEqual(await sql('SELECT tablename FROM pg_tables WHERE schemaname = $1 AND tablename IN ($2, $3)', [schema, 'documents', 'leases']), []);
+    } finally {
+      await pool.end();
+    }
+    const store = await PostgresStore.open({ connectionString: DATABASE_URL, schema });
+    try {
+      assert.deepEqual(store.migration, { from: 2, to: LATEST_VERSION, applied: MIGRATIONS.filter((m) => m.version > 2).map((m) => m.version) });
+      assert.equal((await store.get('purchase', id))?.requestId, 'req-2');
+      await store.putDocuments([{ kind: 'cursor', key: 'purchase', body: { upTo: 1 }, time: 1 }]);
+      assert.deepEqual((await store.getDocument('cursor', 'purchase'))?.body, { upTo: 1 });
+      assert.equal(await store.acquireLease('job', 'me', 1000), true);
+      assert.deepEqual(await versions(schema), [1, 2, 3]);
     } finally {
       await store.close();
     }

@@ -31,7 +31,7 @@ describe('@ponte/store-postgres in a server', { skip }, () => {
     const server = await startTestServer({ config: config({ connectionString: DATABASE_URL, schema }) });
     try {
       const tables = await sql<{ tablename: string }>('SELECT tablename FROM pg_tables WHERE schemaname = $1 ORDER BY tablename', [schema]);
-      assert.deepEqual(tables.map((t) => t.tablename), ['feedback', 'predictions', 'schema_version']);
+      assert.deepEqual(tables.map((t) => t.tablename), ['documents', 'feedback', 'leases', 'predictions', 'schema_version']);
       const store = resolveToken(server.container, Tokens.PredictionStore);
       assert.equal(store.name, 'postgres');
       const record = purchaseRecord();
@@ -39,6 +39,11 @@ describe('@ponte/store-postgres in a server', { skip }, () => {
       assert.deepEqual(await store.get('purchase', record.id), record);
       assert.deepEqual(await store.appendFeedback('purchase', [{ id: record.id, label: 'yes' }]), [{ id: record.id, status: 'stored' }]);
       assert.deepEqual((await store.query({ model: 'purchase', limit: 10 })).items.map((p) => [p.id, p.feedback?.label]), [[record.id, 'yes']]);
+      // Documents and leases go through the provided store too, as the model monitor uses them.
+      await store.putDocuments([{ kind: 'monitor-cursor', key: 'purchase', body: { closedUpTo: record.time }, time: record.time }]);
+      assert.deepEqual((await store.listDocuments({ kind: 'monitor-cursor', limit: 10 })).map((d) => d.body), [{ closedUpTo: record.time }]);
+      assert.equal(await store.acquireLease('monitor', 'replica-1', 30_000), true);
+      assert.equal(await store.acquireLease('monitor', 'replica-2', 30_000), false);
     } finally {
       await server.stop();
     }

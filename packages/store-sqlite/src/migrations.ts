@@ -56,6 +56,26 @@ export const MIGRATIONS: readonly Migration[] = [
     // the event loop held: 75 ms for 300,000 rows on the build VM, a quarter second per million.
     sql: 'CREATE INDEX predictions_model_version_time ON predictions (model, version, time, id);',
   },
+  {
+    version: 4,
+    description: 'documents (small JSON beside the log: monitoring state, alert history) and leases (one replica per job)',
+    // Keys compare with BINARY (UTF-8 byte order), the order PostgreSQL's store gets with COLLATE "C".
+    sql: `
+      CREATE TABLE documents (
+        kind TEXT NOT NULL,
+        key  TEXT NOT NULL,
+        body TEXT NOT NULL,                    -- JSON
+        time INTEGER NOT NULL,                 -- set by the writer, epoch ms; retention prunes by it
+        PRIMARY KEY (kind, key)
+      );
+      CREATE INDEX documents_time ON documents (time);
+      CREATE TABLE leases (
+        name       TEXT PRIMARY KEY NOT NULL,
+        owner      TEXT NOT NULL,
+        expires_at INTEGER NOT NULL            -- epoch ms, this host's clock
+      );
+    `,
+  },
 ];
 
 /** The schema version this package writes. */

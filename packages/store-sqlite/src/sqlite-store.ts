@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { PonteError, type FeedbackItem, type FeedbackResult, type PredictionPage, type PredictionQuery, type PredictionStore, type RetentionPolicy, type StoredPrediction } from '@ponte/core';
+import { PonteError, type DocumentQuery, type FeedbackItem, type FeedbackResult, type PredictionPage, type PredictionQuery, type PredictionStore, type RetentionPolicy, type StoredDocument, type StoredPrediction } from '@ponte/core';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { checkLease, documentFromRow, documentPageLimit, documentRow, nameProblem } from './documents.js';
 import { migrate } from './migrations.js';
 import { fromRow, PREDICTION_COLUMNS, SELECT_WITH_FEEDBACK, toRow, type PredictionRow } from './rows.js';
 
@@ -43,6 +44,7 @@ const WALK_STEP = 50_000;
 const DAY_MS = 86_400_000;
 
 type Key = { time: number; id: string };
+type DocumentRow = { kind: string; key: string; body: string; time: number };
 
 /**
  * The prediction log in one SQLite file (better-sqlite3, WAL), shared safely
@@ -72,6 +74,12 @@ export class SqliteStore implements PredictionStore {
   readonly #olderAt: Database.Statement<[number, string, number], Key>;
   readonly #appendBatch: (records: readonly StoredPrediction[]) => void;
   readonly #feedbackBatch: (model: string, items: readonly FeedbackItem[], now: number) => FeedbackResult[];
+  readonly #putDocuments: (rows: readonly DocumentRow[]) => void;
+  readonly #getDocument: Database.Statement<[string, string], DocumentRow>;
+  readonly #listDocuments = new Map<string, Database.Statement<[Record<string, unknown>], DocumentRow>>();
+  readonly #deleteDocumentsOlder: Database.Statement<[number, number]>;
+  readonly #takeLease: (name: string, owner: string, now: number, ttlMs: number) => boolean;
+  readonly #releaseLease: Database.Statement<[string, string]>;
   #closed = false;
 
   /**
@@ -139,6 +147,21 @@ export class SqliteStore implements PredictionStore {
       return { id: item.id, status: stored ? 'stored' : 'duplicate' };
     }));
     this.#feedbackBatch = (model, items, now) => feedback.immediate(model, items, now);
+    const upsertDocument = db.prepare<[DocumentRow]>('INSERT INTO documents (kind, key, body, time) VALUES (@kind, @key, @body, @time) ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body, time = excluded.time');
+    const putDocuments = db.transaction((rows: readonly DocumentRow[]) => {
+      for (const row of rows) upsertDocument.run(row);
+    });
+    this.#putDocuments = (rows) => putDocuments.immediate(rows);
+    this.#getDocument = db.prepare('SELECT kind, key, body, time FROM documents WHERE kind = ? AND key = ?');
+    this.#deleteDocumentsOlder = db.prepare('DELETE FROM documents WHERE rowid IN (SELECT rowid FROM documents WHERE time < ? LIMIT ?)');
+    // Taken when free, expired, or already the caller's: the upsert's WHERE refuses to overwrite another's valid lease,
+    // and `changes` says whether a row was written. IMMEDIATE, so processes sharing the file take turns at BEGIN.
+    const takeLease = db.prepare<[{ name: string; owner: string; now: number; ttlMs: number }]>(`INSERT INTO leases (name, owner, expires_at) VALUES (@name, @owner, @now + @ttlMs)
+      ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+      WHERE leases.owner = excluded.owner OR leases.expires_at <= @now`);
+    const lease = db.transaction((name: string, owner: string, now: number, ttlMs: number): boolean => takeLease.run({ name, owner, now, ttlMs }).changes > 0);
+    this.#takeLease = (name, owner, now, ttlMs) => lease.immediate(name, owner, now, ttlMs);
+    this.#releaseLease = db.prepare('DELETE FROM leases WHERE name = ? AND owner = ?');
   }
 
   /** Appends a batch in one transaction: all of it or none. An id already stored is skipped, so a retried batch is not stored twice. */
@@ -179,7 +202,7 @@ export class SqliteStore implements PredictionStore {
   }
 
   /**
-   * Deletes predictions older than `maxAgeDays`, then all but the newest
+   * Deletes predictions and documents older than `maxAgeDays`, then all but the newest
    * `maxRows` (counted over every model: the budget is the file's), in
    * batches of `PRUNE_BATCH` with the event loop free between them; labels go
    * with their predictions. Finding the `maxRows` edge walks that many index
@@ -192,12 +215,61 @@ export class SqliteStore implements PredictionStore {
     if (policy.maxAgeDays !== undefined) {
       const cutoff = Date.now() - policy.maxAgeDays * DAY_MS;
       deleted += await this.#deleteInBatches(() => this.#deleteOlder.run(cutoff, PRUNE_BATCH).changes);
+      // Documents by their writer's time; not counted in what prune returns (predictions).
+      if (!this.#closed) await this.#deleteInBatches(() => this.#deleteDocumentsOlder.run(cutoff, PRUNE_BATCH).changes);
     }
     if (policy.maxRows !== undefined && !this.#closed) {
       const edge = await this.#keyOfNewest(Math.max(0, Math.floor(policy.maxRows)));
       if (edge !== undefined) deleted += await this.#deleteInBatches(() => this.#deleteBelow.run(edge.time, edge.id, PRUNE_BATCH).changes);
     }
     return deleted;
+  }
+
+  /** Upserts every document in one IMMEDIATE transaction: all of them or, on any error, none. */
+  async putDocuments(docs: readonly StoredDocument[]): Promise<void> {
+    this.#check();
+    const rows = docs.map(documentRow);
+    if (rows.length > 0) this.#putDocuments(rows);
+  }
+
+  async getDocument(kind: string, key: string): Promise<StoredDocument | undefined> {
+    this.#check();
+    if (nameProblem(kind) !== undefined || nameProblem(key) !== undefined) return undefined;
+    const row = this.#getDocument.get(kind, key);
+    return row === undefined ? undefined : documentFromRow(row);
+  }
+
+  /** A kind's documents by descending key (BINARY: UTF-8 byte order), at most 1000. */
+  async listDocuments(query: DocumentQuery): Promise<StoredDocument[]> {
+    this.#check();
+    const limit = documentPageLimit(query);
+    const params: Record<string, unknown> = { kind: query.kind, limit };
+    if (query.prefix !== undefined && query.prefix !== '') params['prefix'] = query.prefix;
+    if (query.before !== undefined) params['before'] = query.before;
+    const shape = `${'prefix' in params ? 1 : 0}${'before' in params ? 1 : 0}`;
+    let stmt = this.#listDocuments.get(shape);
+    if (stmt === undefined) {
+      const where = ['kind = @kind'];
+      // The lower bound lets the primary key's range stop where the prefix's keys end; substr checks the prefix itself.
+      if ('prefix' in params) where.push('key >= @prefix', 'substr(key, 1, length(@prefix)) = @prefix');
+      if ('before' in params) where.push('key < @before');
+      stmt = this.#db.prepare<[Record<string, unknown>], DocumentRow>(`SELECT kind, key, body, time FROM documents WHERE ${where.join(' AND ')} ORDER BY key DESC LIMIT @limit`);
+      this.#listDocuments.set(shape, stmt);
+    }
+    return stmt.all(params).map(documentFromRow);
+  }
+
+  /** Takes or renews the lease on this host's clock, in an IMMEDIATE transaction, so processes sharing the file agree on one holder. */
+  async acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean> {
+    this.#check();
+    checkLease(name, owner, ttlMs);
+    return this.#takeLease(name, owner, Date.now(), Math.ceil(ttlMs));
+  }
+
+  async releaseLease(name: string, owner: string): Promise<void> {
+    this.#check();
+    checkLease(name, owner);
+    this.#releaseLease.run(name, owner);
   }
 
   /** Closes the file (the last connection out checkpoints the WAL into it). Idempotent; later calls reject. */

@@ -1,4 +1,4 @@
-import { PonteError, type FeedbackItem, type FeedbackResult, type PredictionPage, type PredictionQuery, type PredictionStore, type RetentionPolicy, type StoredPrediction } from '@ponte/core';
+import { PonteError, type DocumentQuery, type FeedbackItem, type FeedbackResult, type PredictionPage, type PredictionQuery, type PredictionStore, type RetentionPolicy, type StoredDocument, type StoredPrediction } from '@ponte/core';
 import type { SqliteStore } from './sqlite-store.js';
 
 /**
@@ -50,6 +50,26 @@ export class StoreHandle implements PredictionStore {
 
   async prune(policy: RetentionPolicy): Promise<number> {
     return this.#open().prune(policy);
+  }
+
+  async putDocuments(docs: readonly StoredDocument[]): Promise<void> {
+    return this.#open().putDocuments(docs);
+  }
+
+  async getDocument(kind: string, key: string): Promise<StoredDocument | undefined> {
+    return this.#open().getDocument(kind, key);
+  }
+
+  async listDocuments(query: DocumentQuery): Promise<StoredDocument[]> {
+    return this.#open().listDocuments(query);
+  }
+
+  async acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean> {
+    return this.#open().acquireLease(name, owner, ttlMs);
+  }
+
+  async releaseLease(name: string, owner: string): Promise<void> {
+    return this.#open().releaseLease(name, owner);
   }
 
   #open(): SqliteStore {

@@ -32,9 +32,9 @@ describe('schema migrations', () => {
       assert.equal(schemaVersion(db), LATEST_SCHEMA_VERSION);
       const rows = db.prepare('SELECT version, description FROM schema_version ORDER BY version').all() as { version: number; description: string }[];
       assert.deepEqual(rows.map((r) => r.version), MIGRATIONS.map((m) => m.version));
-      assert.deepEqual(indexes(db), ['predictions_model_time', 'predictions_model_version_time', 'predictions_time']);
+      assert.deepEqual(indexes(db), ['documents_time', 'predictions_model_time', 'predictions_model_version_time', 'predictions_time']);
       const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
-      assert.deepEqual(tables, ['feedback', 'predictions', 'schema_version']);
+      assert.deepEqual(tables, ['documents', 'feedback', 'leases', 'predictions', 'schema_version']);
     } finally {
       db.close();
     }
@@ -65,7 +65,37 @@ describe('schema migrations', () => {
     try {
       assert.equal(schemaVersion(db), LATEST_SCHEMA_VERSION);
       assert.deepEqual((db.prepare('SELECT version FROM schema_version ORDER BY version').all() as { version: number }[]).map((r) => r.version), MIGRATIONS.map((m) => m.version));
-      assert.deepEqual(indexes(db), ['predictions_model_time', 'predictions_model_version_time', 'predictions_time']);
+      assert.deepEqual(indexes(db), ['documents_time', 'predictions_model_time', 'predictions_model_version_time', 'predictions_time']);
+    } finally {
+      db.close();
+    }
+    assert.equal(integrity(file), 'ok');
+  });
+
+  it('a file left at version 3 (before documents and leases) gets both tables, its log kept, and they work at once', async () => {
+    const file = join(dir, 'v3.db');
+    const id = uuidV7();
+    const v3 = new Database(file);
+    try {
+      assert.deepEqual(migrate(v3, MIGRATIONS.filter((m) => m.version <= 3)), { from: 0, to: 3, applied: [1, 2, 3] });
+      v3.prepare(`INSERT INTO predictions (id, time, model, version, request_id, principal, protocol, endpoint, outputs, latency_ms)
+                  VALUES (?, ?, 'purchase', '1', 'req-v3', 'anonymous', 'rest', 'predict', '[]', 2)`).run(id, Date.now());
+      assert.equal(v3.prepare("SELECT 1 FROM sqlite_master WHERE name IN ('documents', 'leases')").get(), undefined);
+    } finally {
+      v3.close();
+    }
+    const store = await SqliteStore.open(file);
+    try {
+      assert.equal((await store.get('purchase', id))?.requestId, 'req-v3');
+      await store.putDocuments([{ kind: 'cursor', key: 'purchase', body: { upTo: 1 }, time: 1 }]);
+      assert.deepEqual((await store.getDocument('cursor', 'purchase'))?.body, { upTo: 1 });
+      assert.equal(await store.acquireLease('job', 'me', 1000), true);
+    } finally {
+      await store.close();
+    }
+    const db = new Database(file, { readonly: true });
+    try {
+      assert.deepEqual((db.prepare('SELECT version FROM schema_version ORDER BY version').all() as { version: number }[]).map((r) => r.version), [1, 2, 3, 4]);
     } finally {
       db.close();
     }

@@ -47,6 +47,14 @@ describe('the @ponte/store-sqlite plugin in a server', () => {
       assert.deepEqual(await store.get('purchase', r.id), r);
       assert.deepEqual(await store.appendFeedback('purchase', [{ id: r.id, label: 1 }]), [{ id: r.id, status: 'stored' }]);
       assert.equal((await store.query({ model: 'purchase', limit: 10 })).items[0]?.feedback?.label, 1);
+      // Documents and leases go through the provided store too, as the model monitor uses them.
+      await store.putDocuments([{ kind: 'monitor-cursor', key: 'purchase', body: { closedUpTo: r.time }, time: r.time }]);
+      assert.deepEqual((await store.getDocument('monitor-cursor', 'purchase'))?.body, { closedUpTo: r.time });
+      assert.equal((await store.listDocuments({ kind: 'monitor-cursor', limit: 10 })).length, 1);
+      assert.equal(await store.acquireLease('monitor', 'process-1', 30_000), true);
+      assert.equal(await store.acquireLease('monitor', 'process-2', 30_000), false);
+      await store.releaseLease('monitor', 'process-1');
+      assert.equal(await store.acquireLease('monitor', 'process-2', 30_000), true);
     } finally {
       await server.stop();
     }

@@ -1,3 +1,5 @@
+import { SHA256_PATTERN } from '../registry/model-integrity.js';
+
 /**
  * JSON Schema of the core config sections. Plugins add their own schema for
  * `plugins[i].options`, and formats for `models[i].options`; defaults live here,
@@ -63,7 +65,15 @@ const modelProperties = {
       redact: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true, description: 'Feature names dropped from logged records.' },
     },
   },
+  monitoring: { type: 'object', description: 'How the monitor plugin (@ponte/monitor) watches this model: profile, window, alerts. The plugin validates it.' },
   options: { type: 'object' },
+  sha256: {
+    description: 'The sha256 (hex) of the model file: one for every version, or one per version ({ "1": "…" }). A mismatch leaves the version not ready.',
+    oneOf: [
+      { type: 'string', pattern: SHA256_PATTERN },
+      { type: 'object', minProperties: 1, additionalProperties: false, patternProperties: { '^[0-9]+$': { type: 'string', pattern: SHA256_PATTERN } } },
+    ],
+  },
 } as const;
 
 export const MODEL_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$';
@@ -92,6 +102,29 @@ export const coreConfigSchema = {
         bodyLimitBytes: { type: 'integer', minimum: 1, default: 10485760 },
         shutdownTimeoutMs: { type: 'integer', minimum: 0, default: 10000 },
         requestTimeoutMs: { type: 'integer', minimum: 1, default: 30000 },
+        limits: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          description: 'Limits on what one REST request may ask of the server (docs/security.md, Hardening).',
+          properties: {
+            jsonDepth: { type: 'integer', minimum: 2, maximum: 10000, default: 64, description: 'Deepest nesting of arrays and objects a JSON body may have (400 past it).' },
+            tensorElements: { type: 'integer', minimum: 1, default: 16777216, description: 'Most elements one input tensor may declare (400 past it).' },
+            headerBytes: { type: 'integer', minimum: 1024, maximum: 1048576, default: 16384, description: "Largest request head (request line and headers) the REST listener reads (Node's maxHeaderSize; 431 past it)." },
+          },
+        },
+        cors: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['origins'],
+          description: 'Cross-origin requests from browsers: off when absent; allowed for the listed origins only.',
+          properties: {
+            origins: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', pattern: '^(\\*|https?://[^/\\s]+)$' }, description: 'Origins allowed (scheme://host[:port]), or "*" for any.' },
+            headers: { type: 'array', items: { type: 'string', pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$" }, description: 'Request headers a browser may send (default: authorization, content-type, x-api-key, x-request-id, x-request-timeout-ms, inference-header-content-length).' },
+            methods: { type: 'array', minItems: 1, items: { enum: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] }, description: 'Methods allowed cross-origin (default: the methods the route answers).' },
+            maxAgeSeconds: { type: 'integer', minimum: 0, maximum: 86400, default: 600, description: 'How long a browser may cache a preflight answer.' },
+          },
+        },
         processes: { oneOf: [{ type: 'integer', minimum: 1, maximum: 64 }, { const: 'auto' }], default: 1 },
         health: {
           type: 'object',
@@ -101,6 +134,30 @@ export const coreConfigSchema = {
             port: { type: ['integer', 'null'], minimum: 0, maximum: 65535, default: null },
             host: { type: 'string', minLength: 1 },
             stallMs: { type: 'integer', minimum: 100, default: 10000 },
+          },
+        },
+        tls: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['cert', 'key'],
+          description: 'TLS for every protocol: PEM files relative to the config file, reloaded when they change.',
+          properties: {
+            cert: { type: 'string', minLength: 1 },
+            key: { type: 'string', minLength: 1 },
+            ca: { type: 'string', minLength: 1 },
+            clientCertificates: { enum: ['none', 'request', 'require'], default: 'none' },
+          },
+          if: { properties: { clientCertificates: { enum: ['request', 'require'] } }, required: ['clientCertificates'] },
+          then: { required: ['ca'] },
+        },
+        audit: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['path'],
+          description: 'The audit log: authentication failures, refusals and admin actions as JSON lines. Off when absent.',
+          properties: {
+            path: { type: 'string', minLength: 1, description: 'A file (relative to the config file, appended to), stderr or stdout.' },
+            maxPerSecond: { type: 'integer', minimum: 1, default: 10, description: 'Refusal lines per second per reason; the rest are counted in the next line.' },
           },
         },
       },

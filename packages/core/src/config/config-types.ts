@@ -1,4 +1,4 @@
-import type { BatchingConfig, FeatureConfig, ModelTask, PredictionLoggingConfig, VersionPolicy } from '../model.js';
+import type { BatchingConfig, FeatureConfig, ModelSha256, ModelTask, PredictionLoggingConfig, VersionPolicy } from '../model.js';
 
 /** A plugin entry as written in config. */
 export type PluginEntry = string | { package: string; options?: Record<string, unknown> };
@@ -18,7 +18,9 @@ export interface ModelEntry {
   warmup?: { runs?: number };
   batching?: Partial<BatchingConfig>;
   logging?: Partial<PredictionLoggingConfig>;
+  monitoring?: Record<string, unknown>;
   options?: Record<string, unknown>;
+  sha256?: ModelSha256;
 }
 
 /**
@@ -41,6 +43,10 @@ export interface PonteConfig {
     bodyLimitBytes: number;
     shutdownTimeoutMs: number;
     requestTimeoutMs: number;
+    /** What one REST request may ask of the server; past each limit the request gets a 4xx naming it. */
+    limits: RequestLimitsConfig;
+    /** Cross-origin requests from browsers; off when absent. */
+    cors?: CorsConfig;
     /** Server processes sharing the port (node:cluster); `auto` = one per available core. */
     processes: number | 'auto';
     /**
@@ -49,11 +55,35 @@ export interface PonteConfig {
      * only on the data-plane port. Liveness fails when the event loop has not run for `stallMs`.
      */
     health: { port: number | null; host?: string; stallMs: number };
+    /**
+     * TLS for the REST listener and the gRPC server (unless its plugin options set their own):
+     * PEM files relative to the config file's folder, reloaded when they change. `ca` verifies
+     * client certificates, which `clientCertificates` asks for (`request`) or demands (`require`).
+     */
+    tls?: TlsConfig;
+    /** The audit log (authentication failures, refusals, admin actions); off when absent. */
+    audit?: AuditConfig;
   };
   logging: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'; requests: boolean };
   plugins: PluginEntry[];
   repository?: string;
   models: ModelEntry[];
+}
+
+/** `server.audit`: where audit lines go and how many refusals per second per reason are written. */
+export interface AuditConfig {
+  /** A file (relative to the config file's folder, appended to), `stderr` or `stdout`. */
+  path: string;
+  /** Refusal lines (401/403) written per second for each reason; the rest are counted. */
+  maxPerSecond: number;
+}
+
+/** `server.tls`: a listener's certificate, key and client CA, and whether clients must present a certificate. */
+export interface TlsConfig {
+  cert: string;
+  key: string;
+  ca?: string;
+  clientCertificates: 'none' | 'request' | 'require';
 }
 
 /** A loaded config file with what is needed to resolve relative paths and print it safely. */
@@ -64,4 +94,23 @@ export interface LoadedConfig {
   /** Folder relative paths are resolved against. */
   baseDir: string;
   secretPaths: Set<string>;
+}
+
+/** `server.limits`: bounds on one REST request beyond `bodyLimitBytes` and `requestTimeoutMs`. */
+export interface RequestLimitsConfig {
+  /** Deepest nesting of arrays and objects in a JSON body. */
+  jsonDepth: number;
+  /** Most elements one input tensor may declare. */
+  tensorElements: number;
+  /** Largest request head (request line and headers), in bytes. */
+  headerBytes: number;
+}
+
+/** `server.cors`: the origins (and optionally headers and methods) browsers may call the REST API from. */
+export interface CorsConfig {
+  /** `scheme://host[:port]`, or `*` for any origin. */
+  origins: string[];
+  headers?: string[];
+  methods?: Array<'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'>;
+  maxAgeSeconds: number;
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { PredictionStore, StoredPrediction } from '../store/prediction-store.js';
+import { PonteError } from '../errors.js';
+import type { JsonValue, PredictionStore, StoredDocument, StoredPrediction } from '../store/prediction-store.js';
 import { uuidV7 } from '../store/uuid-v7.js';
 
 /** How the suite gets stores: a fresh, empty one per call, all sharing one backend (file, schema). */
@@ -12,6 +13,17 @@ export interface StoreUnderTest {
 }
 
 const DAY = 86_400_000;
+
+function doc(kind: string, key: string, body: JsonValue, time = Date.now()): StoredDocument {
+  return { kind, key, body, time };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Rejects with a `PonteError` of this code. */
+function isCode(code: string): (e: unknown) => boolean {
+  return (e) => e instanceof PonteError && e.code === code;
+}
 
 function record(model: string, version: string, time: number, n: number): StoredPrediction {
   return {
@@ -140,6 +152,158 @@ export function predictionStoreConformance(name: string, backend: StoreUnderTest
       const kept = (await store.query({ model: 'retained', limit: 100 })).items;
       assert.ok(kept.length <= 4, `kept ${kept.length}`);
       for (const p of kept) assert.ok(fresh.slice(-4).some((f) => f.id === p.id), 'the newest are kept');
+    });
+
+    it('keeps documents by (kind, key), a put replacing what was there, every JSON shape coming back as written', async () => {
+      const report = { window: { start: t0, end: t0 + 3_600_000 }, rows: 120, drift: [{ feature: 'age', psi: 0.31, alert: true }], note: 'näive ☃ 𝄞', none: null };
+      await store.putDocuments([doc('report', 'purchase/001', report, t0), doc('cursor', 'purchase', 'purchase/001', t0)]);
+      assert.deepEqual(await store.getDocument('report', 'purchase/001'), { kind: 'report', key: 'purchase/001', body: report, time: t0 });
+      assert.deepEqual(await store.getDocument('cursor', 'purchase'), { kind: 'cursor', key: 'purchase', body: 'purchase/001', time: t0 });
+      // Same key, another kind: a different document.
+      assert.equal(await store.getDocument('report', 'purchase'), undefined);
+      assert.equal(await store.getDocument('nothing', 'purchase/001'), undefined);
+      await store.putDocuments([doc('cursor', 'purchase', 'purchase/002', t0 + 1)]);
+      assert.deepEqual(await store.getDocument('cursor', 'purchase'), { kind: 'cursor', key: 'purchase', body: 'purchase/002', time: t0 + 1 });
+      for (const body of [null, true, 0, -1.5, 1e300, '', [], {}, [1, 'two', [3], { four: 4 }]] as JsonValue[]) {
+        await store.putDocuments([doc('shapes', 'one', body, t0)]);
+        assert.deepEqual((await store.getDocument('shapes', 'one'))?.body, body, JSON.stringify(body));
+      }
+      // Within one put, the later of two documents with one (kind, key) wins.
+      await store.putDocuments([doc('twice', 'k', 1, t0), doc('twice', 'k', 2, t0 + 5)]);
+      assert.deepEqual(await store.getDocument('twice', 'k'), doc('twice', 'k', 2, t0 + 5));
+      await store.putDocuments([]);
+    });
+
+    it('lists a kind\'s documents newest key first, by prefix, page by page with before and limit', async () => {
+      const keys = ['a/2026-01-01T00', 'a/2026-01-01T01', 'a/2026-01-01T02', 'a/2026-01-02T00', 'b/2026-01-01T00', 'a', 'ab/2026-01-01T00', 'Z', 'é', '~'];
+      await store.putDocuments(keys.map((k, i) => doc('window', k, { i }, t0 + i)));
+      await store.putDocuments([doc('other-kind', 'a/2026-01-03T00', {}, t0)]);
+      const all = await store.listDocuments({ kind: 'window', limit: 100 });
+      // Byte order of the UTF-8: 'Z' < 'a' < '~' < 'é', whatever the database's locale.
+      assert.deepEqual(all.map((d) => d.key), ['é', '~', 'b/2026-01-01T00', 'ab/2026-01-01T00', 'a/2026-01-02T00', 'a/2026-01-01T02', 'a/2026-01-01T01', 'a/2026-01-01T00', 'a', 'Z']);
+      assert.deepEqual(all.find((d) => d.key === 'a'), doc('window', 'a', { i: 5 }, t0 + 5));
+      const a = await store.listDocuments({ kind: 'window', prefix: 'a/', limit: 100 });
+      assert.deepEqual(a.map((d) => d.key), ['a/2026-01-02T00', 'a/2026-01-01T02', 'a/2026-01-01T01', 'a/2026-01-01T00']);
+      const paged: string[] = [];
+      let before: string | undefined;
+      for (let pages = 0; pages < 10; pages++) {
+        const page = await store.listDocuments({ kind: 'window', prefix: 'a/', limit: 3, ...(before !== undefined ? { before } : {}) });
+        assert.ok(page.length <= 3);
+        paged.push(...page.map((d) => d.key));
+        if (page.length < 3) break;
+        before = page[page.length - 1]!.key;
+      }
+      assert.deepEqual(paged, a.map((d) => d.key));
+      assert.deepEqual((await store.listDocuments({ kind: 'window', limit: 2, before: 'a/2026-01-01T02' })).map((d) => d.key), ['a/2026-01-01T01', 'a/2026-01-01T00']);
+      assert.deepEqual((await store.listDocuments({ kind: 'window', prefix: 'a/2026-01-01', limit: 1 })).map((d) => d.key), ['a/2026-01-01T02']);
+      assert.deepEqual(await store.listDocuments({ kind: 'window', prefix: 'c', limit: 10 }), []);
+      assert.deepEqual(await store.listDocuments({ kind: 'no-such-kind', limit: 10 }), []);
+      await assert.rejects(store.listDocuments({ kind: 'window', limit: 0 }), isCode('PONTE_BAD_REQUEST'));
+    });
+
+    it('puts several documents all or none: a malformed one refuses the whole put, naming it', async () => {
+      const good = [doc('atomic', 'window/1', { closed: true }, t0), doc('atomic', 'cursor', 'window/1', t0)];
+      const circular: Record<string, unknown> = {};
+      circular['self'] = circular;
+      const bad: StoredDocument[] = [
+        doc('atomic', '', 1, t0),
+        doc('atomic', 'k'.repeat(257), 1, t0),
+        doc('', 'k', 1, t0),
+        doc('atomic', 'nul\u0000', 1, t0),
+        doc('atomic', 'lone \ud800', 1, t0),
+        doc('atomic', 'k', 1, Number.NaN),
+        doc('atomic', 'k', circular as unknown as JsonValue, t0),
+        doc('atomic', 'k', 10n as unknown as JsonValue, t0),
+      ];
+      for (const b of bad) {
+        await assert.rejects(store.putDocuments([...good, b]), (e: unknown) => isCode('PONTE_BAD_REQUEST')(e) && /documents\[2\]\.(kind|key|time|body)/.test((e as Error).message));
+        assert.deepEqual(await store.listDocuments({ kind: 'atomic', limit: 10 }), [], `nothing stored after ${JSON.stringify(b.key)}`);
+      }
+      // A window and its cursor, written together, are seen together by another store on the backend.
+      const second = await backend.open();
+      try {
+        for (let n = 1; n <= 5; n++) {
+          const docs = Array.from({ length: 20 }, (_, i) => doc('atomic', `window/${String(i).padStart(2, '0')}`, { generation: n }, t0 + n));
+          const reads: Promise<StoredDocument[]>[] = [];
+          const put = store.putDocuments(docs);
+          reads.push(second.listDocuments({ kind: 'atomic', limit: 100 }));
+          await put;
+          reads.push(second.listDocuments({ kind: 'atomic', limit: 100 }));
+          for (const seen of await Promise.all(reads)) {
+            const generations = new Set(seen.map((d) => (d.body as { generation: number }).generation));
+            assert.ok(generations.size <= 1, `one put seen whole, saw generations ${[...generations].join(', ')}`);
+          }
+          const after = await second.listDocuments({ kind: 'atomic', limit: 100 });
+          assert.equal(after.length, 20);
+          assert.ok(after.every((d) => (d.body as { generation: number }).generation === n));
+        }
+      } finally {
+        await second.close();
+      }
+    });
+
+    it('prunes documents older than maxAgeDays, keeps the fresh ones, and maxRows leaves documents alone', async () => {
+      const now = Date.now();
+      await store.putDocuments([doc('aged', 'old', 1, now - 40 * DAY), doc('aged', 'fresh', 2, now - 1000)]);
+      await store.prune({ maxRows: 1 });
+      assert.equal((await store.listDocuments({ kind: 'aged', limit: 10 })).length, 2);
+      await store.prune({ maxAgeDays: 30 });
+      assert.deepEqual((await store.listDocuments({ kind: 'aged', limit: 10 })).map((d) => d.key), ['fresh']);
+    });
+
+    it('a lease: A takes it, B is refused while it is valid, A renews, a release lets B take it, an expired one goes to B', async () => {
+      const long = 60_000;
+      assert.equal(await store.acquireLease('close-window', 'replica-a', long), true);
+      assert.equal(await store.acquireLease('close-window', 'replica-b', long), false);
+      assert.equal(await store.acquireLease('close-window', 'replica-a', long), true, 'the holder renews');
+      assert.equal(await store.acquireLease('close-window', 'replica-b', long), false);
+      // Another lease name is another lease.
+      assert.equal(await store.acquireLease('prune-alerts', 'replica-b', long), true);
+      // Only the holder can release.
+      await store.releaseLease('close-window', 'replica-b');
+      assert.equal(await store.acquireLease('close-window', 'replica-b', long), false);
+      await store.releaseLease('close-window', 'replica-a');
+      assert.equal(await store.acquireLease('close-window', 'replica-b', long), true);
+      assert.equal(await store.acquireLease('close-window', 'replica-a', long), false);
+      await store.releaseLease('close-window', 'replica-a');
+      await store.releaseLease('never-taken', 'replica-a');
+
+      // Expiry: a holder that does not renew within its ttl loses the lease.
+      assert.equal(await store.acquireLease('short', 'replica-a', 150), true);
+      await sleep(600);
+      assert.equal(await store.acquireLease('short', 'replica-b', long), true, 'taken after expiry');
+      assert.equal(await store.acquireLease('short', 'replica-a', long), false);
+
+      // A renewal extends: a short lease renewed with a long ttl outlives the short one.
+      assert.equal(await store.acquireLease('renewed', 'replica-a', 150), true);
+      assert.equal(await store.acquireLease('renewed', 'replica-a', long), true);
+      await sleep(600);
+      assert.equal(await store.acquireLease('renewed', 'replica-b', long), false);
+
+      await assert.rejects(store.acquireLease('', 'replica-a', long), isCode('PONTE_BAD_REQUEST'));
+      await assert.rejects(store.acquireLease('x', '', long), isCode('PONTE_BAD_REQUEST'));
+      await assert.rejects(store.acquireLease('x', 'replica-a', 0), isCode('PONTE_BAD_REQUEST'));
+      await assert.rejects(store.acquireLease('x', 'replica-a', Number.NaN), isCode('PONTE_BAD_REQUEST'));
+      await assert.rejects(store.acquireLease('x', 'replica-a', 1e300), isCode('PONTE_BAD_REQUEST'));
+    });
+
+    it('stores on one backend (processes, replicas) competing for a lease: exactly one wins, and again once it is released', async () => {
+      const second = await backend.open();
+      try {
+        const stores = [store, second];
+        const owners = Array.from({ length: 8 }, (_, i) => `replica-${i}`);
+        const storeOf = (owner: string): PredictionStore => stores[owners.indexOf(owner) % 2]!;
+        for (const round of [1, 2, 3]) {
+          const won = await Promise.all(owners.map((o) => storeOf(o).acquireLease('compete', o, 60_000)));
+          assert.equal(won.filter(Boolean).length, 1, `round ${round}: ${JSON.stringify(won)}`);
+          const winner = owners[won.indexOf(true)]!;
+          const other = storeOf(winner) === store ? second : store;
+          assert.equal(await other.acquireLease('compete', winner, 60_000), true, 'the winner holds it, seen from the other store too');
+          await other.releaseLease('compete', winner);
+        }
+      } finally {
+        await second.close();
+      }
     });
   });
 }

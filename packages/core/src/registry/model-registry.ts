@@ -8,6 +8,7 @@ import type { BatchingConfig, LoadedModel, ModelConfig, ModelFormat, ModelSignat
 import { schemeOf, type ModelStore } from '../model-store.js';
 import type { ObserverHub } from '../observer-hub.js';
 import { resolveToken, Tokens } from '../tokens.js';
+import { integrityProblem } from './model-integrity.js';
 import { selectVersions } from './model-repository.js';
 import { warmUp } from './warmup.js';
 
@@ -100,6 +101,12 @@ export class ModelRegistry {
       const t0 = performance.now();
       if (cand.problem !== undefined || cand.file === undefined || cand.format === undefined) {
         this.fail(status, cand.problem ?? 'no model file');
+        return;
+      }
+      // Checked before the format reads the file: a tampered model is never handed to a runtime.
+      const tampered = await integrityProblem(config, cand.version, cand.file);
+      if (tampered !== undefined) {
+        this.fail(status, tampered);
         return;
       }
       let loaded: LoadedModel | undefined;

@@ -110,6 +110,8 @@ function withDefaults(e: ModelEntry, source: string): ModelConfig {
   if (e.labels !== undefined) out.labels = e.labels;
   if (e.mainOutput !== undefined) out.mainOutput = e.mainOutput;
   if (e.batching !== undefined) out.batching = e.batching;
+  if (e.sha256 !== undefined) out.sha256 = e.sha256;
+  if (e.monitoring !== undefined) out.monitoring = e.monitoring;
   return out;
 }
 

@@ -64,7 +64,36 @@ export interface PredictionPage {
   readonly cursor?: string;
 }
 
-/** How much of the log to keep: predictions older than `maxAgeDays`, and beyond the newest `maxRows` of the whole log (every model), go. */
+/** A JSON value: what `JSON.parse` returns (non-finite numbers are written as `null`, as `JSON.stringify` does). */
+export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+
+/**
+ * A small JSON document kept beside the log: a monitoring window's report, a
+ * job's cursor, an alert. Identified by `(kind, key)`; `kind` and `key` are
+ * 1 to 256 characters (no NUL, no lone surrogate), and keys of one kind are
+ * listed in descending binary (UTF-8 byte) order, so a key that starts with a
+ * fixed-width time (`purchase/2026-01-10T12:00Z`) lists newest first.
+ */
+export interface StoredDocument {
+  readonly kind: string;
+  readonly key: string;
+  /** Small: meant for kilobytes, read and written whole. Objects come back equal, not necessarily with their keys in the same order. */
+  readonly body: JsonValue;
+  /** Epoch milliseconds, set by the caller; retention prunes by it (`maxAgeDays`), so a document to keep is rewritten within that age. */
+  readonly time: number;
+}
+
+/** One page of a kind's documents: newest key first, keys below `before` only, at most `limit` (capped at 1000). */
+export interface DocumentQuery {
+  readonly kind: string;
+  /** Only keys that start with it. */
+  readonly prefix?: string;
+  readonly limit: number;
+  /** Exclusive upper bound on the key: the last key of the previous page continues it. */
+  readonly before?: string;
+}
+
+/** How much of the log to keep: predictions older than `maxAgeDays`, and beyond the newest `maxRows` of the whole log (every model), go; documents older than `maxAgeDays` too. */
 export interface RetentionPolicy {
   readonly maxAgeDays?: number;
   readonly maxRows?: number;
@@ -73,7 +102,9 @@ export interface RetentionPolicy {
 /**
  * Where the prediction log lives: appends predictions and delayed labels,
  * reads them back by id and by model and time range, and prunes by age and
- * size. A store creates and migrates its own schema when its plugin starts,
+ * size. Beside the log it keeps small JSON documents (jobs' state, such as
+ * the model monitor's windows and cursor) and leases (so one replica of many
+ * runs a periodic job). A store creates and migrates its own schema when its plugin starts,
  * and must keep every record `append` resolved for through a crash.
  * `@ponte/core/conformance` holds the tests every implementation passes.
  *
@@ -81,6 +112,9 @@ export interface RetentionPolicy {
  * ```ts
  * await store.append([record]);
  * const [result] = await store.appendFeedback('purchase', [{ id: record.id, label: 'yes' }]);
+ * if (await store.acquireLease('monitor:close-window', replicaId, 60_000)) {
+ *   await store.putDocuments([{ kind: 'monitor-window', key: 'purchase/2026-01-10T12:00Z', body: report, time: Date.now() }, { kind: 'monitor-cursor', key: 'purchase', body: '2026-01-10T12:00Z', time: Date.now() }]);
+ * }
  * ```
  */
 export interface PredictionStore {
@@ -90,6 +124,31 @@ export interface PredictionStore {
   appendFeedback(model: string, items: readonly FeedbackItem[]): Promise<FeedbackResult[]>;
   get(model: string, id: string): Promise<(StoredPrediction & { readonly feedback?: FeedbackItem }) | undefined>;
   query(query: PredictionQuery): Promise<PredictionPage>;
-  /** Deletes what the policy no longer keeps, in small steps; returns how many predictions went. */
+  /** Deletes what the policy no longer keeps (documents by `maxAgeDays` too), in small steps; returns how many predictions went. */
   prune(policy: RetentionPolicy): Promise<number>;
+  /**
+   * Upserts documents by `(kind, key)`, all in one transaction: every one is
+   * visible after, or (on any error) none. Within one call, a later document
+   * with the same `(kind, key)` wins. A malformed document (kind or key
+   * empty, over 256 characters, with NUL or a lone surrogate; a `time` that
+   * is not finite; a body `JSON.stringify` cannot write) rejects the whole
+   * call with `PONTE_BAD_REQUEST`, naming it.
+   */
+  putDocuments(docs: readonly StoredDocument[]): Promise<void>;
+  getDocument(kind: string, key: string): Promise<StoredDocument | undefined>;
+  listDocuments(query: DocumentQuery): Promise<StoredDocument[]>;
+  /**
+   * Takes or renews the lease `name` for `owner` until now + `ttlMs`: true when
+   * `owner` holds it after the call. It is taken when free, expired, or
+   * already `owner`'s. So that one of several processes or replicas runs a
+   * periodic job: each calls it before a run, and only the one that gets true
+   * runs. The holder must renew within `ttlMs` (and finish a run well within
+   * it); after that another owner may take the lease. Stores on one backend
+   * share one clock for leases (SQLite: the host's; PostgreSQL: the database's).
+   * Name and owner are 1 to 256 characters; `ttlMs` is over 0 and at most
+   * 2^31 - 1 (about 24.8 days), else `PONTE_BAD_REQUEST`.
+   */
+  acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Gives up the lease when `owner` holds it (another owner's call does nothing), so another may take it at once. */
+  releaseLease(name: string, owner: string): Promise<void>;
 }

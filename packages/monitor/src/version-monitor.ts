@@ -1,0 +1,173 @@
+import type { JsonValue, Logger, PredictionStore, StoredDocument, StoredPrediction } from '@ponte/core';
+import { classificationPerformance, estimatePerformance, evaluateWindow, regressionPerformance, WindowAccumulator, type ClassificationItem, type MetricValue, type ReferenceProfile } from './engine/index.js';
+import type { ModelMonitoringConfig } from './monitoring-config.js';
+import { labelClass, monitoredRows, type ModelShape } from './monitored-rows.js';
+import { DOC, isAfter, timeKey, type IntervalFigure, type LogPosition, type WindowReport } from './window-report.js';
+
+/** The open window and the read position, as kept in the store between ticks (and restarts). */
+interface MonitorState {
+  readonly cursor: LogPosition | null;
+  readonly nextSeq: number;
+  readonly window: { readonly seq: number; readonly first: LogPosition; readonly last: LogPosition; readonly accumulator: JsonValue } | null;
+}
+
+/** The metrics of a performance result that could be computed, by name. */
+function figures(result: object): Record<string, IntervalFigure> {
+  const out: Record<string, IntervalFigure> = {};
+  for (const [k, v] of Object.entries(result)) if (typeof v === 'object' && v !== null && typeof (v as MetricValue).value === 'number') out[k] = v as MetricValue;
+  return out;
+}
+
+/** How much of the log one tick reads, at most: the rest waits for the next tick. */
+const PAGE = 1000;
+const MAX_PAGES_PER_TICK = 50;
+
+/**
+ * The monitor of one model version. It follows the version's prediction log
+ * (what the after-response sink wrote) from a cursor kept in the store,
+ * accumulates rows into the open window (fixed memory per feature), closes a
+ * window by rows or by time, evaluates it against the reference profile and
+ * stores the report, the new window and the cursor in one atomic write: a
+ * restart or another replica taking over resumes exactly there, so no row is
+ * counted twice or skipped.
+ */
+export class VersionMonitor {
+  readonly key: string;
+
+  constructor(
+    private readonly store: PredictionStore,
+    readonly model: string,
+    readonly version: string,
+    private readonly shape: ModelShape,
+    readonly config: ModelMonitoringConfig,
+    readonly profile: ReferenceProfile,
+    private readonly logger: Logger,
+  ) {
+    this.key = `${model}/${version}`;
+  }
+
+  /**
+   * Reads what was logged up to `until` (now minus the log's flush lag),
+   * closes the windows that are full or old enough, and saves. Returns the
+   * windows it closed.
+   */
+  async advance(until: number): Promise<WindowReport[]> {
+    const saved = await this.store.getDocument(DOC.state, this.key);
+    const state = (saved?.body as MonitorState | undefined) ?? { cursor: null, nextSeq: 1, window: null };
+    let cursor = state.cursor;
+    let nextSeq = state.nextSeq;
+    let open = state.window === null ? null : { seq: state.window.seq, first: state.window.first, last: state.window.last, acc: WindowAccumulator.fromJSON(this.profile, state.window.accumulator) };
+    const closed: WindowReport[] = [];
+    const { rows: maxRows, seconds } = this.config.window;
+    const maxAge = seconds === undefined ? Infinity : seconds * 1000;
+
+    const close = (): void => {
+      if (open === null) return;
+      closed.push(this.report(open.seq, open.first, open.last, open.acc));
+      open = null;
+    };
+
+    let pageCursor: string | undefined;
+    for (let page = 0; page < MAX_PAGES_PER_TICK; page++) {
+      const since = cursor?.time ?? 0;
+      const result = await this.store.query({ model: this.model, version: this.version, since, until, limit: PAGE, ...(pageCursor !== undefined ? { cursor: pageCursor } : {}) });
+      for (const item of result.items) {
+        const at: LogPosition = { time: item.time, id: item.id };
+        if (cursor !== null && !isAfter(at, cursor)) continue;
+        cursor = at;
+        if (open !== null && at.time - open.first.time >= maxAge) close();
+        for (const row of monitoredRows(item, this.shape)) {
+          if (open === null) open = { seq: nextSeq++, first: at, last: at, acc: new WindowAccumulator(this.profile) };
+          open.acc.add(row.features, row.output);
+          open.last = at;
+          if (maxRows !== undefined && open.acc.rows >= maxRows) close();
+        }
+      }
+      if (result.cursor === undefined) break;
+      pageCursor = result.cursor;
+    }
+    // A quiet window closes by time too: nothing more can arrive for it once `until` has passed its end.
+    if (open !== null && until - open.first.time >= maxAge) close();
+
+    const o = open as { seq: number; first: LogPosition; last: LogPosition; acc: WindowAccumulator } | null;
+    const next: MonitorState = { cursor, nextSeq, window: o === null ? null : { seq: o.seq, first: o.first, last: o.last, accumulator: o.acc.toJSON() as JsonValue } };
+    const now = Date.now();
+    const docs: StoredDocument[] = closed.map((w) => ({ kind: DOC.window, key: this.windowKey(w), body: w as unknown as JsonValue, time: now }));
+    docs.push({ kind: DOC.state, key: this.key, body: next as unknown as JsonValue, time: now });
+    await this.store.putDocuments(docs);
+    for (const w of closed) this.logger.info({ model: this.model, version: this.version, window: w.seq, rows: w.rows, status: w.status, drifted: w.drifted }, 'monitoring window closed');
+    return closed;
+  }
+
+  windowKey(w: { seq: number; first: LogPosition }): string {
+    return `${this.key}/${timeKey(w.first.time)}-${String(w.seq).padStart(9, '0')}`;
+  }
+
+  private report(seq: number, first: LogPosition, last: LogPosition, acc: WindowAccumulator): WindowReport {
+    const evaluation = evaluateWindow(this.profile, acc, this.config.minRows !== undefined ? { minRows: this.config.minRows } : {});
+    return {
+      model: this.model,
+      version: this.version,
+      seq,
+      start: new Date(first.time).toISOString(),
+      end: new Date(last.time).toISOString(),
+      rows: acc.rows,
+      status: evaluation.status,
+      drifted: evaluation.drifted,
+      drifted_features: evaluation.drifted_features,
+      features: evaluation.features,
+      prediction_drift: evaluation.prediction_drift,
+      estimated_performance: estimatePerformance(this.profile, acc),
+      performance: null,
+      labelled: 0,
+      label_coverage: 0,
+      first,
+      last,
+    };
+  }
+
+  /**
+   * Joins the delayed labels that arrived since a window closed: reads the
+   * window's range of the log again with its labels and recomputes its
+   * performance. A label counts in the window of its prediction.
+   */
+  async refreshPerformance(window: WindowReport): Promise<WindowReport | undefined> {
+    const classification = this.shape.task === 'binary_classification' || this.shape.task === 'multiclass_classification';
+    const items: ClassificationItem[] = [];
+    const values: Array<{ predicted: number; value: number }> = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.store.query({ model: this.model, version: this.version, since: window.first.time, until: window.last.time + 1, limit: PAGE, ...(cursor !== undefined ? { cursor } : {}) });
+      for (const item of page.items) {
+        const at = { time: item.time, id: item.id };
+        if (isAfter(window.first, at) || isAfter(at, window.last) || item.feedback === undefined) continue;
+        const rows = monitoredRows(item as StoredPrediction, this.shape);
+        // A label belongs to a prediction of one row; a label sent for a batch request cannot say which row it is for.
+        if (rows.length !== 1) continue;
+        const row = rows[0]!;
+        if (classification) {
+          const label = labelClass(item.feedback, this.shape);
+          if (label !== undefined && row.predicted !== undefined) {
+            const p = row.probabilities;
+            items.push({ predicted: row.predicted, label, ...(p !== undefined ? { probabilities: p } : {}), ...(p?.length === 2 ? { score: p[1]! } : {}) });
+          }
+        } else if (item.feedback.value !== undefined && row.value !== undefined) {
+          values.push({ predicted: row.value, value: item.feedback.value });
+        }
+      }
+      cursor = page.cursor;
+    } while (cursor !== undefined);
+    const labelled = classification ? items.length : values.length;
+    if (labelled === window.labelled) return undefined;
+    const performance = labelled === 0 ? null : figures(classification ? classificationPerformance(items, this.shape.labels ?? []) : regressionPerformance(values));
+    const updated: WindowReport = { ...window, performance, labelled, label_coverage: window.rows === 0 ? 0 : labelled / window.rows };
+    await this.store.putDocuments([{ kind: DOC.window, key: this.windowKey(updated), body: updated as unknown as JsonValue, time: Date.now() }]);
+    return updated;
+  }
+
+  /** The newest closed windows, oldest first. */
+  async windows(limit: number): Promise<WindowReport[]> {
+    const docs = await this.store.listDocuments({ kind: DOC.window, prefix: `${this.key}/`, limit });
+    return docs.map((d) => d.body as unknown as WindowReport).reverse();
+  }
+}
