@@ -23,9 +23,12 @@ interface Candidate {
   readonly principal: Principal;
 }
 
-/** The one answer to any bad key: it says nothing about the key nor which part was wrong. */
+/**
+ * The one answer to any bad key: it says nothing about the key nor which part was wrong.
+ * A 401 must carry a challenge (RFC 9110 §11.6.1), as core's "credentials required" does.
+ */
 export function invalidKey(): PonteError {
-  return new PonteError('PONTE_UNAUTHENTICATED', 'invalid API key');
+  return new PonteError('PONTE_UNAUTHENTICATED', 'invalid API key', { headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
 }
 
 /**

@@ -65,6 +65,8 @@ export interface Exchange<A> {
   readonly logsCode?: boolean;
   /** The client certificate of a TLS connection, if the client presented one: `RequestContext.peer`. */
   peerCertificate?(): PeerCertificate | undefined;
+  /** The caller's network address (the socket's peer; no proxy header is trusted), for the audit log. */
+  remoteAddress?(): string | undefined;
 }
 
 /** What an inference answer is made from. */

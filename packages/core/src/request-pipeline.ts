@@ -312,12 +312,9 @@ function bindRows(request: InferenceRequest, model: ReadyModel): InferenceReques
   return mapped;
 }
 
-/**
- * Who asked, for an audit line. The caller's address comes from the exchange
- * when its protocol offers `remoteAddress()` (not part of `Exchange` yet).
- */
+/** Who asked, for an audit line: the caller's address when the protocol knows it. */
 function auditRequest<A>(ctx: RequestContext, x: Exchange<A>): AuditRequest {
-  const remoteAddress = (x as { remoteAddress?: () => string | undefined }).remoteAddress?.();
+  const remoteAddress = x.remoteAddress?.();
   return { requestId: ctx.requestId, protocol: ctx.protocol, endpoint: ctx.endpoint, ...(remoteAddress !== undefined ? { remoteAddress } : {}) };
 }
 

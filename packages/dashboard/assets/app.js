@@ -321,7 +321,7 @@ function overlay(marks, thresholds) {
  * A time chart in a section's `.plot`, or a note when no series has a value.
  * `series`: `{ label, values, colour, dash?, width?, points? }`.
  */
-function timeChart(sectionId, { xs, series, y, yFormat, bands = [], marks, thresholds = [], empty }) {
+function timeChart(sectionId, { xs, series, y, yFormat, ySplits, bands = [], marks, thresholds = [], empty }) {
   const target = plotOf(sectionId);
   const drawn = series.filter((s) => s.values.some((v) => v !== null));
   if (drawn.length === 0) {
@@ -331,7 +331,9 @@ function timeChart(sectionId, { xs, series, y, yFormat, bands = [], marks, thres
   const hidden = state.hidden.get(sectionId) ?? new Set();
   state.hidden.set(sectionId, hidden);
   const yAxis = { size: 64 };
-  if (yFormat !== undefined) yAxis.values = (u, ticks) => ticks.map(yFormat);
+  // Log scales leave some ticks out as null.
+  if (ySplits !== undefined) yAxis.splits = ySplits;
+  if (yFormat !== undefined) yAxis.values = (u, ticks) => ticks.map((v) => (num(v) === null ? '' : yFormat(v)));
   const opts = {
     width: widthOf(target),
     height: CHART_HEIGHT,
@@ -367,6 +369,16 @@ function timeChart(sectionId, { xs, series, y, yFormat, bands = [], marks, thres
   state.charts.push({ u, target });
 }
 
+/** Ticks of a log axis at powers of ten only, at most about six of them: uPlot's own minor ticks turn a 12-decade axis grey. */
+function decades(u, axis, min, max) {
+  const lo = Math.ceil(Math.log10(min) - 1e-9);
+  const hi = Math.floor(Math.log10(max) + 1e-9);
+  const step = Math.max(1, Math.ceil((hi - lo) / 6));
+  const ticks = [];
+  for (let e = hi; e >= lo; e -= step) ticks.unshift(10 ** e);
+  return ticks;
+}
+
 function widthOf(target) {
   return Math.max(320, Math.floor(target.clientWidth || target.parentElement?.clientWidth || 800));
 }
@@ -397,8 +409,9 @@ function driftCharts(windows, xs, features, colour, marks) {
       range: (u, min) => uPlot.rangeLog(Math.min(num(min) !== null && min > 0 ? min : 1e-3, alpha / 10), 1, 10, true),
     },
     yFormat: (v) => (v >= 0.01 ? String(v) : v.toExponential(0)),
+    ySplits: decades,
     marks,
-    thresholds: [{ value: alpha, label: `α = ${alpha}` }],
+    thresholds: [{ value: alpha, label: `alpha ${alpha}` }],
     empty: 'No drift test yet: every window shown had too few rows to judge.',
   });
 

@@ -57,7 +57,7 @@ export function dashboardHtml(o: DashboardPageOptions): string {
   <details id="auth">
     <summary>Credentials</summary>
     <form id="token-form" class="controls" autocomplete="off">
-      <label>Bearer token <input type="password" id="token" name="token" size="40" placeholder="kept in this tab only (sessionStorage)"></label>
+      <label>Bearer token <input type="password" id="token" name="token" size="40" autocomplete="off" placeholder="kept in this tab only (sessionStorage)"></label>
       <button type="submit">Use</button>
       <button type="button" id="forget">Forget</button>
     </form>
@@ -69,7 +69,7 @@ export function dashboardHtml(o: DashboardPageOptions): string {
   <section id="summary" class="summary" aria-label="Summary"></section>
   <section class="chart" id="chart-p-value">
     <h2>Drift: p-value per feature</h2>
-    <p class="help">Holm-adjusted p-value of each feature's χ² test against the reference profile, log scale. Below the dashed line (α) the distribution changed — a drift when the effect size is also above its floor. Shaded: windows with too few rows to judge.</p>
+    <p class="help">Holm-adjusted p-value of each feature's χ² test against the reference profile, log scale. Below the dashed line (α) the distribution changed — a drift when the effect size is also above its floor. A p-value of 0 is drawn at 10⁻¹². Shaded: windows with too few rows to judge.</p>
     <div class="plot"></div>
   </section>
   <section class="chart" id="chart-effect-size">

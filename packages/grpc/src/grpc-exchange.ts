@@ -63,6 +63,11 @@ export class GrpcExchange<Req, Res> implements Exchange<GrpcAnswer<Res>> {
     return cert === undefined ? undefined : toPeerCertificate(cert, true);
   }
 
+  /** grpc-js's peer string, `ipv4:127.0.0.1:50412`. */
+  remoteAddress(): string | undefined {
+    return this.call.getPeer();
+  }
+
   timeoutMs(): number | undefined {
     const d = this.call.getDeadline();
     const ms = d instanceof Date ? d.getTime() : d;

@@ -65,6 +65,12 @@ export class HttpExchange implements Exchange<HttpAnswer> {
     return socket?.encrypted === true ? peerCertificateOf(socket) : undefined;
   }
 
+  /** The socket's peer (the fetch adapter has none). */
+  remoteAddress(): string | undefined {
+    const s = this.source;
+    return s instanceof Request ? undefined : s.socket?.remoteAddress;
+  }
+
   timeoutMs(): number | undefined {
     const header = this.headers[TIMEOUT_HEADER];
     if (header === undefined) return undefined;

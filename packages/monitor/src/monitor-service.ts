@@ -104,9 +104,11 @@ export class MonitorService {
       try {
         profile = readProfile(file);
       } catch (e) {
-        const reason = `no usable reference profile at ${cfg.profile} (${e instanceof Error ? e.message.split('\n')[0] : String(e)}): make one with \`ponte profile --model ${m.name} --data reference.csv\``;
+        const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
+        const reason = `no usable reference profile at ${cfg.profile} (${missing ? 'no such file' : e instanceof Error ? e.message.split('\n')[0] : String(e)}): make one with \`ponte profile --model ${m.name} --data reference.csv\``;
         this.problems.set(key, reason);
-        this.logger.warn({ model: m.name, version: m.version }, reason);
+        // A model without a monitoring section is monitored when it has a profile; without one, that is no news.
+        if (m.config.monitoring !== undefined || !missing) this.logger.warn({ model: m.name, version: m.version }, reason);
         continue;
       }
       const featureNames = m.config.features?.map((f) => f.name) ?? [];
