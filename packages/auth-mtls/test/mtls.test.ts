@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,22 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import type { PonteServer } from '@ponte/core';
 import { EXAMPLE_MODELS, startTestServer } from '@ponte/http/testing';
 import { dnMatches, parseDn, subjectMatches } from '../src/index.js';
-
-// Certificates are made here with the openssl CLI, never committed: two CAs, a server certificate and client certificates.
-function openssl(dir: string, args: string[]): void {
-  execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-}
-
-function makeCa(dir: string, name: string): void {
-  writeFileSync(join(dir, `${name}.cnf`), `[req]\ndistinguished_name=dn\nx509_extensions=ext\nprompt=no\n[dn]\nCN=${name}\n[ext]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n`);
-  openssl(dir, ['req', '-x509', '-config', `${name}.cnf`, '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.pem`, '-days', '2']);
-}
-
-function issue(dir: string, ca: string, name: string, subject: string, usage: 'server' | 'client'): void {
-  writeFileSync(join(dir, `${name}.ext`), usage === 'server' ? 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' : 'extendedKeyUsage=clientAuth\n');
-  openssl(dir, ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject]);
-  openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.pem`, '-CAkey', `${ca}.key`, '-CAcreateserial', '-out', `${name}.pem`, '-days', '2', '-extfile', `${name}.ext`]);
-}
+import { issueTestCertificate, makeTestCa } from '@ponte/core/testing';
 
 interface Answer { status: number; headers: Record<string, string | string[] | undefined>; body: { error?: string; code?: string } & Record<string, unknown> }
 
@@ -70,13 +54,13 @@ describe('client certificates as credentials (@ponte/auth-mtls)', () => {
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'ponte-mtls-'));
-    makeCa(dir, 'ca');
-    makeCa(dir, 'other-ca');
-    issue(dir, 'ca', 'server', '/CN=localhost', 'server');
-    issue(dir, 'ca', 'svc-a', '/O=Acme/OU=payments/CN=svc-a', 'client');
-    issue(dir, 'ca', 'reporting', '/O=Acme/CN=reporting', 'client');
-    issue(dir, 'ca', 'nobody', '/O=Elsewhere/CN=nobody', 'client');
-    issue(dir, 'other-ca', 'stranger', '/O=Acme/CN=svc-a', 'client');
+    makeTestCa(dir, 'ca');
+    makeTestCa(dir, 'other-ca');
+    issueTestCertificate(dir, 'ca', 'server', '/CN=localhost', 'server');
+    issueTestCertificate(dir, 'ca', 'svc-a', '/O=Acme/OU=payments/CN=svc-a', 'client');
+    issueTestCertificate(dir, 'ca', 'reporting', '/O=Acme/CN=reporting', 'client');
+    issueTestCertificate(dir, 'ca', 'nobody', '/O=Elsewhere/CN=nobody', 'client');
+    issueTestCertificate(dir, 'other-ca', 'stranger', '/O=Acme/CN=svc-a', 'client');
   });
 
   after(() => rmSync(dir, { recursive: true, force: true }));

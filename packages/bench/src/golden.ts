@@ -101,13 +101,14 @@ export function compareValues(got: number[], ref: number[], tol: Golden['toleran
 
 /**
  * Sends every golden row, one request per row, to `baseUrl` + the flavour's
- * path and checks each answer. A contender failing this is not measured.
+ * path (with `headers`, e.g. credentials) and checks each answer. A contender
+ * failing this is not measured.
  *
  * @example
  * const check = await checkGolden('http://127.0.0.1:8000', peerApi, 'purchase', golden);
  * if (!check.ok) console.log(check.failures[0]);
  */
-export async function checkGolden(baseUrl: string, api: ApiFlavour, model: string, golden: Golden): Promise<GoldenCheck> {
+export async function checkGolden(baseUrl: string, api: ApiFlavour, model: string, golden: Golden, headers: Readonly<Record<string, string>> = {}): Promise<GoldenCheck> {
   const failures: string[] = [];
   let maxAbs = 0;
   for (let i = 0; i < golden.inputs.length; i++) {
@@ -115,7 +116,7 @@ export async function checkGolden(baseUrl: string, api: ApiFlavour, model: strin
     try {
       const res = await fetch(baseUrl + api.path(model), {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { ...headers, 'content-type': 'application/json' },
         body: JSON.stringify(api.body(golden, i)),
         signal: AbortSignal.timeout(10_000),
       });

@@ -30,6 +30,8 @@ export interface LoadPlan {
   stopGraceMs?: number;
   /** Called once the server has stopped, with how long stopping took and how it exited. */
   onStopped?: (s: StopInfo) => void;
+  /** Headers every request sends — golden check, warm-up and runs (the security section's credentials). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** How a server stopped at the end of a row. */
@@ -62,7 +64,7 @@ export async function measureLoad(c: Contender, plan: LoadPlan): Promise<LoadRow
   try {
     plan.onCommand?.(`${c.label} (${c.model})`, proc.commandLine);
     if (c.checkGolden) {
-      const g = await checkGolden(baseUrl, c.api, c.model, golden);
+      const g = await checkGolden(baseUrl, c.api, c.model, golden, plan.headers);
       row.golden = g;
       if (!g.ok) return { ...row, status: 'failed', note: `wrong answers, not measured: ${g.failures.slice(0, 2).join('; ')}` };
     } else {
@@ -70,7 +72,7 @@ export async function measureLoad(c: Contender, plan: LoadPlan): Promise<LoadRow
     }
     const bodyFile = join(plan.tmp, `body-${c.api.name}-${c.model}.json`);
     writeFileSync(bodyFile, JSON.stringify(c.api.body(golden, 0)));
-    const wrk = { url: baseUrl + c.api.path(c.model), bodyFile, luaScript: POST_LUA, connections: plan.connections, cpu: LOAD_CPU };
+    const wrk = { url: baseUrl + c.api.path(c.model), bodyFile, luaScript: POST_LUA, connections: plan.connections, cpu: LOAD_CPU, ...(plan.headers ? { headers: plan.headers } : {}) };
     plan.onCommand?.(`wrk, ${plan.connections} connection${plan.connections > 1 ? 's' : ''}`, wrkCommandLine({ ...wrk, durationS: plan.durationS }));
     if (plan.warmupS > 0) row.warmup = await runWrk({ ...wrk, durationS: plan.warmupS });
     await plan.beforeRuns?.(baseUrl);

@@ -210,6 +210,86 @@ export interface PredictionLogResult {
   variants: PredictionLogVariant[];
 }
 
+/** One set-up of a section measured in interleaved rounds (security, monitoring): its runs in run order. */
+export interface SetupVariant {
+  key: string;
+  label: string;
+  status: 'ok' | 'failed' | 'skipped';
+  note?: string;
+  /** One entry per measured run, in run order. */
+  runs: LoadStats[];
+}
+
+/** Security cost: Ponte on purchase at saturation with auth off, an API key, a JWT, a rate limit. */
+export interface SecurityResult {
+  model: string;
+  connections: number;
+  variants: SetupVariant[];
+}
+
+/** What the monitor did during one measured run of the monitored set-up. */
+export interface MonitorRunFigures {
+  /** Monitoring windows closed during the measured run (newest window number at its end minus at its start). */
+  windowsClosed: number;
+  /** Rows in the windows closed during the run. */
+  rowsMonitored: number;
+  /** Rows the prediction log committed during the run (counted by the bench in the SQLite file). */
+  rowsLogged: number;
+  /** Seconds of the measured run (wrk's). */
+  runS: number;
+  /** Closed windows in the monitoring report at the end of the run (`windows.length`, at most 1000). */
+  windowsTotal: number;
+  /** Seconds from the newest closed window's last prediction to the end of the run: how far behind the monitor was. */
+  behindS?: number;
+}
+
+/** One set-up of the monitoring section, over its interleaved runs. */
+export interface MonitoringVariant extends SetupVariant {
+  /** The monitored set-up only: what the monitor did in each run. */
+  monitor?: MonitorRunFigures[];
+}
+
+/** Bytes of monitoring state per monitored feature, measured on the monitor's engine directly (not from RSS). */
+export interface MonitorMemory {
+  status: 'ok' | 'failed';
+  note?: string;
+  features: number;
+  /** Rows added to the window before it was measured. */
+  rowsAdded: number;
+  /** JSON of the whole window state (`WindowAccumulator.toJSON()`): every feature and the output. */
+  windowBytes: number;
+  /** Mean over the features of one feature's window state (JSON). */
+  windowBytesPerFeature: number;
+  /** The largest feature's window state (JSON). */
+  maxWindowBytesPerFeature: number;
+  /** The output's window state (distribution and CBPE counters), JSON. */
+  outputWindowBytes: number;
+  /** The reference profile as compact JSON. */
+  profileBytes: number;
+  /** Mean over the features of one feature's profile entry (compact JSON). */
+  profileBytesPerFeature: number;
+  /** Per feature: its window state and its profile entry, bytes of JSON. */
+  perFeature: Record<string, { window: number; profile: number }>;
+  /** Where the rows and outputs came from. */
+  source: string;
+}
+
+/** Monitoring cost: Ponte on purchase at saturation with no log, the SQLite log, the SQLite log + the monitor. */
+export interface MonitoringResult {
+  model: string;
+  connections: number;
+  /** `monitoring.window.rows` of the monitored model. */
+  windowRows: number;
+  /** The monitor's tick and lag (its defaults), seconds. */
+  tickS: number;
+  lagS: number;
+  /** Warm-up and measured run of every set-up, seconds. */
+  warmupS: number;
+  durationS: number;
+  variants: MonitoringVariant[];
+  memory: MonitorMemory;
+}
+
 /** A row of the batched-requests table (32 rows per request). */
 export interface BatchedRow {
   model: string;
@@ -242,6 +322,8 @@ export interface BenchResults {
   batched?: BatchedRow[];
   telemetry?: TelemetryResult;
   predictionLog?: PredictionLogResult;
+  security?: SecurityResult;
+  monitoring?: MonitoringResult;
   overload?: OverloadResult;
   ponteFacts: Record<string, PonteFacts>;
   /** /proc/loadavg's 1-minute figure before and after the run: other work on the machine skews every row. */

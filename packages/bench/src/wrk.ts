@@ -14,15 +14,28 @@ export interface WrkRun {
   cpu: number;
   /** wrk's per-request timeout, seconds (wrk's default is 2). */
   timeoutS?: number;
+  /** Headers every request sends besides post.lua's Content-Type (`-H`), e.g. the security section's credentials. */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** The command line of a wrk run, as the report prints it. */
 export function wrkCommandLine(r: WrkRun): string {
-  return `WRK_BODY_FILE=${shellQuote(r.bodyFile)} taskset -c ${r.cpu} ${wrkArgs(r).map(shellQuote).join(' ')}`;
+  return `WRK_BODY_FILE=${shellQuote(r.bodyFile)} taskset -c ${r.cpu} ${wrkArgs(r, true).map(shellQuote).join(' ')}`;
 }
 
-function wrkArgs(r: WrkRun): string[] {
-  return ['wrk', '-t1', `-c${r.connections}`, `-d${r.durationS}s`, ...(r.timeoutS !== undefined ? ['--timeout', `${r.timeoutS}s`] : []), '--latency', '-s', r.luaScript, r.url];
+/**
+ * A header as `-H` takes it; with `redact`, an Authorization value keeps only
+ * its scheme (`Bearer <credential>`): the report prints command lines, and a
+ * key or token has no place in docs even when it dies with its server.
+ */
+function headerArg(name: string, value: string, redact: boolean): string {
+  const shown = redact && name.toLowerCase() === 'authorization' ? `${value.split(' ')[0]} <credential>` : value;
+  return `${name}: ${shown}`;
+}
+
+function wrkArgs(r: WrkRun, redact = false): string[] {
+  const headers = Object.entries(r.headers ?? {}).flatMap(([k, v]) => ['-H', headerArg(k, v, redact)]);
+  return ['wrk', '-t1', `-c${r.connections}`, `-d${r.durationS}s`, ...(r.timeoutS !== undefined ? ['--timeout', `${r.timeoutS}s`] : []), ...headers, '--latency', '-s', r.luaScript, r.url];
 }
 
 /**

@@ -7,29 +7,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { definePlugin, PonteError, Tokens, type PonteServer } from '@ponte/core';
+import { definePlugin, Tokens, type PonteServer } from '@ponte/core';
 import { HttpTokens, jsonAnswer } from '@ponte/http';
-import { EXAMPLE_MODELS, startTestServer } from '@ponte/http/testing';
+import { bearerTestAuth, EXAMPLE_MODELS, startTestServer } from '@ponte/http/testing';
 
 const TOKEN = 'tok-7f3a9c1e5b2d4068';
 
 /** `Bearer <TOKEN>` is "ops" (may administer purchase); `Bearer viewer` may only read. */
-const auth = definePlugin({
-  name: 'test-auth',
-  kind: 'auth',
-  register(ctx) {
-    ctx.provide(Tokens.Authenticator, {
-      scheme: 'bearer',
-      async authenticate(req) {
-        const header = req.headers['authorization'];
-        if (header === undefined) return null;
-        if (header === `Bearer ${TOKEN}`) return { id: 'ops', scheme: 'bearer', scopes: ['admin:purchase', 'read:*'] };
-        if (header === 'Bearer viewer') return { id: 'viewer', scheme: 'bearer', scopes: ['read:*'] };
-        throw new PonteError('PONTE_UNAUTHENTICATED', 'invalid token');
-      },
-    });
-  },
-});
+const auth = bearerTestAuth((t) => (t === TOKEN ? { id: 'ops', scopes: ['admin:purchase', 'read:*'] } : t === 'viewer' ? { id: 'viewer', scopes: ['read:*'] } : undefined));
 
 /** A management route: `POST /admin/models/{name}/reload`. */
 const management = definePlugin({

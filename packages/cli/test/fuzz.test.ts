@@ -14,28 +14,14 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { definePlugin, PonteError, Tokens, type PonteServer } from '@ponte/core';
+import type { PonteServer } from '@ponte/core';
 import { HttpTokens, type HttpRoute } from '@ponte/http';
-import { EXAMPLE_MODELS, REPO_ROOT, startTestServer } from '@ponte/http/testing';
+import { bearerTestAuth, EXAMPLE_MODELS, REPO_ROOT, startTestServer } from '@ponte/http/testing';
 
 const SECRET = 'pk_live_5ecret-T0ken-never-echoed';
 
 /** Accepts `Authorization: Bearer <SECRET>`; any other credentials are refused, none are not recognised (401). */
-const gatekeeper = definePlugin({
-  name: 'fuzz-gatekeeper',
-  kind: 'auth',
-  register(ctx) {
-    ctx.provide(Tokens.Authenticator, {
-      scheme: 'bearer',
-      async authenticate(req) {
-        const header = req.headers['authorization'];
-        if (header === undefined) return null;
-        if (header !== `Bearer ${SECRET}`) throw new PonteError('PONTE_UNAUTHENTICATED', 'invalid credentials');
-        return { id: 'fuzzer', scheme: 'bearer', scopes: ['*:*'] };
-      },
-    });
-  },
-});
+const gatekeeper = bearerTestAuth((t) => (t === SECRET ? { id: 'fuzzer', scopes: ['*:*'] } : undefined), 'fuzz-gatekeeper');
 
 let server: PonteServer;
 let port: number;

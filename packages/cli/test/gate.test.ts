@@ -7,27 +7,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
-import { definePlugin, PonteError, Tokens, type PonteServer } from '@ponte/core';
+import { Tokens, type PonteServer } from '@ponte/core';
 import { GrpcTokens, loadInferenceProto } from '@ponte/grpc';
 import { HttpTokens, type HttpRoute } from '@ponte/http';
-import { startTestServer } from '@ponte/http/testing';
+import { bearerTestAuth, startTestServer } from '@ponte/http/testing';
 
 /** Accepts `Authorization: Bearer let-me-in`; a request without credentials is not recognised (401), a wrong token is refused. */
-const gatekeeper = definePlugin({
-  name: 'gatekeeper',
-  kind: 'auth',
-  register(ctx) {
-    ctx.provide(Tokens.Authenticator, {
-      scheme: 'bearer',
-      async authenticate(req) {
-        const header = req.headers['authorization'];
-        if (header === undefined) return null;
-        if (header !== 'Bearer let-me-in') throw new PonteError('PONTE_UNAUTHENTICATED', 'invalid credentials');
-        return { id: 'tester', scheme: 'bearer', scopes: ['*:*'] };
-      },
-    });
-  },
-});
+const gatekeeper = bearerTestAuth((t) => (t === 'let-me-in' ? { id: 'tester', scopes: ['*:*'] } : undefined), 'gatekeeper');
 
 let server: PonteServer;
 let routes: readonly HttpRoute[];

@@ -2,7 +2,10 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { loadConfigObject } from './config/config-loader.js';
 import { createLogger } from './logger.js';
-import type { Plugin } from './plugin.js';
+import { PonteError } from './errors.js';
+import type { Principal } from './inference.js';
+import { definePlugin, type Plugin } from './plugin.js';
+import { Tokens } from './tokens.js';
 import { PonteServer } from './server.js';
 
 /** The repository root, when running from this monorepo (tests, benchmarks). */
@@ -42,3 +45,35 @@ export async function startTestServer(options: TestServerOptions): Promise<Ponte
   await server.start();
   return server;
 }
+
+/**
+ * A stand-in auth plugin for tests: `Authorization: Bearer <token>` is the
+ * principal `principals(token)` returns (scheme `bearer`); no header is not
+ * recognised (the gate's 401), any other token is refused as invalid.
+ *
+ * @example
+ * ```ts
+ * const auth = bearerTestAuth((t) => (t === 'let-me-in' ? { id: 'tester', scopes: ['*:*'] } : undefined));
+ * await startTestServer({ config: { plugins: ['@ponte/onnx'] }, builtins: [auth] });
+ * ```
+ */
+export function bearerTestAuth(principals: (token: string) => Omit<Principal, 'scheme'> | undefined, name = 'test-bearer-auth'): Plugin {
+  return definePlugin({
+    name,
+    kind: 'auth',
+    register(ctx) {
+      ctx.provide(Tokens.Authenticator, {
+        scheme: 'bearer',
+        async authenticate(req) {
+          const header = req.headers['authorization'];
+          if (header === undefined) return null;
+          const p = header.startsWith('Bearer ') ? principals(header.slice(7)) : undefined;
+          if (p === undefined) throw new PonteError('PONTE_UNAUTHENTICATED', 'invalid credentials');
+          return { ...p, scheme: 'bearer' };
+        },
+      });
+    },
+  });
+}
+
+export { issueTestCertificate, makeTestCa } from './test-certificates.js';

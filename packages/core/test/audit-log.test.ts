@@ -12,26 +12,12 @@ import { join } from 'node:path';
 import { ConfigError, definePlugin, PonteError, resolveToken, Tokens, type PonteServer, type RouteAction } from '../src/index.js';
 import { DirectExchange, type DirectAnswer } from './support/direct-protocol.js';
 import { repository, startServer } from './support/multiplier.js';
+import { bearerTestAuth } from '../src/testing.js';
 
 const SECRET = 'sk-live-0123456789abcdef';
 
 /** Accepts `authorization: Bearer <SECRET>` as "operator" (may read and administer "scale"), `Bearer reader` as "reader" (may only read). */
-const testAuth = definePlugin({
-  name: 'test-auth',
-  kind: 'auth',
-  register(ctx) {
-    ctx.provide(Tokens.Authenticator, {
-      scheme: 'bearer',
-      async authenticate(req) {
-        const header = req.headers['authorization'];
-        if (header === undefined) return null;
-        if (header === `Bearer ${SECRET}`) return { id: 'operator', scheme: 'bearer', scopes: ['read:*', 'admin:scale'] };
-        if (header === 'Bearer reader') return { id: 'reader', scheme: 'bearer', scopes: ['read:*'] };
-        throw new PonteError('PONTE_UNAUTHENTICATED', 'invalid token');
-      },
-    });
-  },
-});
+const testAuth = bearerTestAuth((t) => (t === SECRET ? { id: 'operator', scopes: ['read:*', 'admin:scale'] } : t === 'reader' ? { id: 'reader', scopes: ['read:*'] } : undefined));
 
 /** A protocol that knows the caller's address, as REST and gRPC may. */
 class AddressedExchange extends DirectExchange {

@@ -136,12 +136,12 @@ async function loadModels() {
   const wanted = readHash().model || select.value;
   select.replaceChildren(...state.models.map((m) => el('option', { value: m.name, text: m.ready === false ? `${m.name} (not ready)` : m.name })));
   if (state.models.some((m) => m.name === wanted)) select.value = wanted;
-  fillVersions();
+  fillVersions($('version').value || readHash().version);
 }
 
-function fillVersions() {
+/** The picked model's versions in the version picker, `wanted` chosen when it is one of them. */
+function fillVersions(wanted) {
   const select = $('version');
-  const wanted = select.value || readHash().version;
   const model = state.models.find((m) => m.name === $('model').value);
   const versions = (Array.isArray(model?.versions) ? model.versions : []).filter((v) => typeof v?.version === 'string');
   select.replaceChildren(
@@ -639,7 +639,7 @@ function start() {
   $('token').value = readToken();
 
   $('controls').addEventListener('submit', (e) => { e.preventDefault(); void refresh({ models: true }); });
-  $('model').addEventListener('change', () => { $('version').value = ''; fillVersions(); void refresh(); });
+  $('model').addEventListener('change', () => { fillVersions(''); void refresh(); });
   $('version').addEventListener('change', () => void refresh());
   $('limit').addEventListener('change', () => void refresh());
   $('auto').addEventListener('change', schedule);

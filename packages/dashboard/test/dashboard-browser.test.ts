@@ -4,7 +4,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { DATA, readCsv, sendTraffic, startMonitoredServer, waitForReport, WINDOW_ROWS, type MonitoredServer } from './monitored-server.js';
+import { gatekeeper, TOKEN } from './support/gatekeeper.js';
+import { DATA, readCsv, sendTraffic, startMonitoredServer, waitForReport, WINDOW_ROWS, type MonitoredServer } from './support/monitored-server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is absent: install it with \`apt-get install -y chromium\` to run the browser tests`;
@@ -139,5 +140,36 @@ test('the page copes with a report that has gaps, missing fields and no windows 
     }
     assert.deepEqual(problems, []);
     await page.close();
+  }
+});
+
+test('behind an authenticator the page loads without credentials, asks for a token, and reads the data with it', { skip, timeout: 120_000 }, async () => {
+  const gated = await startMonitoredServer({ builtins: [gatekeeper] });
+  try {
+    const { page, problems } = await openPage();
+    const dataRequests: Array<{ url: string; authorization: string | undefined }> = [];
+    page.on('request', (r) => { if (/\/v[12]\/models/.test(r.url())) dataRequests.push({ url: r.url(), authorization: r.headers()['authorization'] }); });
+    await page.goto(`${gated.server.url}/dashboard`, { timeout: 60_000 });
+    await waitUntilRendered(page);
+    assert.equal(await page.getAttribute('body', 'data-state'), 'error');
+    assert.match(await page.locator('#status').innerText(), /wants credentials/);
+    assert.equal(await page.locator('#auth').getAttribute('open'), '', 'the credentials form is opened');
+
+    await page.fill('#token', TOKEN);
+    await page.click('#token-form button[type="submit"]');
+    await page.waitForFunction('document.body.dataset.state === "ready"', undefined, { timeout: 60_000 });
+    assert.deepEqual(await page.locator('#model option').allInnerTexts(), ['purchase']);
+    assert.match(await page.locator('#summary').innerText(), /purchase · version 1/);
+    assert.match(await page.locator('#features').innerText(), /No closed window yet/);
+    assert.equal(await page.evaluate('sessionStorage.getItem("ponte.dashboard.token")'), TOKEN, 'kept for this tab only');
+    const monitoring = dataRequests.filter((r) => r.url.includes('/monitoring'));
+    assert.ok(monitoring.length > 0);
+    for (const r of monitoring) assert.equal(r.authorization, `Bearer ${TOKEN}`);
+
+    // The only problem a user saw is the first, refused request for the models list.
+    assert.deepEqual(problems.filter((p) => !/status of 401/.test(p)), []);
+    await page.close();
+  } finally {
+    await gated.stop();
   }
 });

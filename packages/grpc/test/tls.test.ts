@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -11,23 +10,7 @@ import { definePlugin, Tokens, type Authenticator, type PeerCertificate, type Po
 import { startTestServer } from '@ponte/core/testing';
 import { GrpcTokens, type GrpcEndpoint, type ModelInferResponse } from '../src/index.js';
 import { grpcAddress, OipClient, testConfig } from '../test-support/support.js';
-
-// Certificates are made here with the openssl CLI, never committed.
-function openssl(dir: string, args: string[]): void {
-  execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-}
-
-function makeCa(dir: string, name: string): void {
-  writeFileSync(join(dir, `${name}.cnf`), `[req]\ndistinguished_name=dn\nx509_extensions=ext\nprompt=no\n[dn]\nCN=${name}\n[ext]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n`);
-  openssl(dir, ['req', '-x509', '-config', `${name}.cnf`, '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.pem`, '-days', '2']);
-}
-
-/** A certificate signed by `ca`: a server one for localhost and 127.0.0.1, or a client one with `subject`. */
-function issue(dir: string, ca: string, name: string, subject: string, usage: 'server' | 'client'): void {
-  writeFileSync(join(dir, `${name}.ext`), usage === 'server' ? 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' : 'extendedKeyUsage=clientAuth\n');
-  openssl(dir, ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject]);
-  openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.pem`, '-CAkey', `${ca}.key`, '-CAcreateserial', '-out', `${name}.pem`, '-days', '2', '-extfile', `${name}.ext`]);
-}
+import { issueTestCertificate, makeTestCa } from '@ponte/core/testing';
 
 /** The certificate the gRPC port serves to a new connection, read with a bare TLS handshake (ALPN h2). */
 function servedFingerprint(port: number, ca: Buffer): Promise<string> {
@@ -62,12 +45,12 @@ describe('gRPC over TLS from server.tls', () => {
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'ponte-grpc-tls-'));
-    makeCa(dir, 'ca');
-    makeCa(dir, 'other-ca');
-    issue(dir, 'ca', 'first', '/CN=first', 'server');
-    issue(dir, 'ca', 'second', '/CN=second', 'server');
-    issue(dir, 'ca', 'svc-a', '/O=Acme/CN=svc-a', 'client');
-    issue(dir, 'other-ca', 'stranger', '/CN=svc-a', 'client');
+    makeTestCa(dir, 'ca');
+    makeTestCa(dir, 'other-ca');
+    issueTestCertificate(dir, 'ca', 'first', '/CN=first', 'server');
+    issueTestCertificate(dir, 'ca', 'second', '/CN=second', 'server');
+    issueTestCertificate(dir, 'ca', 'svc-a', '/O=Acme/CN=svc-a', 'client');
+    issueTestCertificate(dir, 'other-ca', 'stranger', '/CN=svc-a', 'client');
     ca = file('ca.pem');
   });
 

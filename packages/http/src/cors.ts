@@ -57,7 +57,7 @@ export class CorsPolicy {
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
     const served = table.methodsFor(path);
-    if (!served.includes(asked as never) && !(asked === 'HEAD' && served.includes('GET'))) return undefined;
+    if (!(served as string[]).includes(asked) && !(asked === 'HEAD' && served.includes('GET'))) return undefined;
     return {
       ...this.answerHeaders(origin),
       'Access-Control-Allow-Methods': (this.methods ?? served).join(', '),

@@ -2,7 +2,7 @@ import { startTestServer as startCoreTestServer, type TestServerOptions } from '
 import type { PonteServer } from '@ponte/core';
 import { httpProtocol } from './http-plugin.js';
 
-export { EXAMPLE_MODELS, REPO_ROOT, type TestServerOptions } from '@ponte/core/testing';
+export { bearerTestAuth, EXAMPLE_MODELS, REPO_ROOT, type TestServerOptions } from '@ponte/core/testing';
 
 /**
  * Starts a real server, REST on an ephemeral loopback port, for tests of

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
@@ -7,24 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { PonteServer } from '@ponte/core';
+import { issueTestCertificate, makeTestCa } from '@ponte/core/testing';
 import { EXAMPLE_MODELS, startTestServer } from '../src/testing.js';
-
-// Certificates are made here with the openssl CLI, never committed: a CA, and server certificates for 127.0.0.1 it signs.
-function openssl(dir: string, args: string[]): void {
-  execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-}
-
-function makeCa(dir: string, name: string): void {
-  writeFileSync(join(dir, `${name}.cnf`), `[req]\ndistinguished_name=dn\nx509_extensions=ext\nprompt=no\n[dn]\nCN=${name}\n[ext]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n`);
-  openssl(dir, ['req', '-x509', '-config', `${name}.cnf`, '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.pem`, '-days', '2']);
-}
-
-/** A server certificate for localhost and 127.0.0.1, signed by `ca`; written as `<name>.pem` and `<name>.key`. */
-function issueServer(dir: string, ca: string, name: string): void {
-  writeFileSync(join(dir, `${name}.ext`), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-  openssl(dir, ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`]);
-  openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.pem`, '-CAkey', `${ca}.key`, '-CAcreateserial', '-out', `${name}.pem`, '-days', '2', '-extfile', `${name}.ext`]);
-}
 
 function fingerprint(file: string): string {
   return new X509Certificate(readFileSync(file)).fingerprint256;
@@ -64,10 +47,10 @@ describe('HTTPS from server.tls', () => {
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'ponte-https-'));
-    makeCa(dir, 'ca');
-    issueServer(dir, 'ca', 'first');
-    issueServer(dir, 'ca', 'second');
-    issueServer(dir, 'ca', 'third');
+    makeTestCa(dir, 'ca');
+    issueTestCertificate(dir, 'ca', 'first', '/CN=first', 'server');
+    issueTestCertificate(dir, 'ca', 'second', '/CN=second', 'server');
+    issueTestCertificate(dir, 'ca', 'third', '/CN=third', 'server');
     ca = readFileSync(join(dir, 'ca.pem'));
   });
 

@@ -11,7 +11,14 @@ export type ReferenceRecord = Record<string, unknown>;
  * `onProgress` with the bytes read so far.
  */
 export async function* readReferenceFile(file: string, onProgress?: (bytes: number, total: number) => void): AsyncGenerator<ReferenceRecord> {
-  const total = statSync(file).size;
+  let total: number;
+  try {
+    const stat = statSync(file);
+    if (stat.isDirectory()) throw new Error(`${file}: a directory, not a CSV or JSON lines file`);
+    total = stat.size;
+  } catch (e) {
+    throw (e as NodeJS.ErrnoException).code === 'ENOENT' ? new Error(`${file}: no such file`) : e;
+  }
   const stream = createReadStream(file);
   let bytes = 0;
   stream.on('data', (chunk) => {
@@ -41,5 +48,11 @@ export async function* readReferenceFile(file: string, onProgress?: (bytes: numb
     // Numbers as numbers, empty cells as missing, anything else as text (categories).
     cast: (value) => (value === '' ? null : /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(value) ? Number(value) : value),
   }));
-  for await (const record of parser) yield record as ReferenceRecord;
+  // pipe() does not forward the file's errors: without this, a read error is an unhandled 'error' event.
+  stream.on('error', (e) => parser.destroy(e));
+  try {
+    for await (const record of parser) yield record as ReferenceRecord;
+  } catch (e) {
+    throw new Error(`${file}: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }

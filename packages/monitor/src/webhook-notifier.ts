@@ -44,6 +44,18 @@ export function alertmanagerBody(e: AlertEvent, externalURL: string): Record<str
  */
 export function webhookNotifier(options: WebhookOptions, logger: Logger, externalURL: () => string): Notifier {
   const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
+  // fetch() refuses a URL with credentials in it (and its error quotes the URL whole): send them as Basic auth instead.
+  let target = options.url;
+  const auth: Record<string, string> = {};
+  try {
+    const u = new URL(options.url);
+    if (u.username !== '' || u.password !== '') {
+      auth['authorization'] = `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`;
+      u.username = '';
+      u.password = '';
+      target = u.toString();
+    }
+  } catch { /* fetch says why */ }
   return {
     name: 'webhook',
     async notify(e: AlertEvent): Promise<void> {
@@ -52,13 +64,13 @@ export function webhookNotifier(options: WebhookOptions, logger: Logger, externa
       for (let attempt = 0; attempt <= options.retries; attempt++) {
         if (attempt > 0) await sleep(options.backoffMs * 2 ** (attempt - 1));
         try {
-          const res = await fetch(options.url, { method: 'POST', headers: { 'content-type': 'application/json', ...options.headers }, body, signal: AbortSignal.timeout(options.timeoutMs) });
+          const res = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json', ...auth, ...options.headers }, body, signal: AbortSignal.timeout(options.timeoutMs) });
           await res.arrayBuffer().catch(() => undefined);
           if (res.ok) return;
           last = `HTTP ${res.status}`;
           if (res.status < 500 && res.status !== 429) break;
         } catch (err) {
-          last = err instanceof Error ? err.message : String(err);
+          last = (err instanceof Error ? err.message : String(err)).split(options.url).join('<url>').split(target).join('<url>');
         }
       }
       // The URL may carry a token: log the host only.

@@ -4,8 +4,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { definePlugin, PonteError, Tokens } from '@ponte/core';
-import { EXAMPLE_MODELS, REPO_ROOT } from '@ponte/http/testing';
+import { bearerTestAuth, EXAMPLE_MODELS, REPO_ROOT } from '@ponte/http/testing';
 
 export const REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -39,22 +38,7 @@ export async function post(url: string, body: unknown, headers: Record<string, s
 }
 
 /** Accepts `Authorization: Bearer <name>-secret` as principal `<name>`; a test stand-in for an auth plugin. */
-export const bearerNames = definePlugin({
-  name: 'bearer-names',
-  kind: 'auth',
-  register(ctx) {
-    ctx.provide(Tokens.Authenticator, {
-      scheme: 'bearer',
-      async authenticate(req) {
-        const header = req.headers['authorization'];
-        if (header === undefined) return null;
-        const m = /^Bearer ([a-z]+)-secret$/.exec(header);
-        if (m === null) throw new PonteError('PONTE_UNAUTHENTICATED', 'invalid credentials');
-        return { id: m[1]!, scheme: 'bearer', scopes: ['*:*'] };
-      },
-    });
-  },
-});
+export const bearerNames = bearerTestAuth((t) => { const m = /^([a-z]+)-secret$/.exec(t); return m === null ? undefined : { id: m[1]!, scopes: ['*:*'] }; }, 'bearer-names');
 
 /** A key prefix of this test run alone, and a way to remove every key under it. */
 export function redisPrefix(): { prefix: string; keys(): Promise<string[]>; get(key: string): Promise<string | null>; cleanup(): Promise<void> } {

@@ -4,6 +4,5 @@ export { postgresStore } from './postgres-plugin.js';
 export { PostgresStore, type PostgresStoreOpenOptions } from './postgres-store.js';
 export { migrate, MIGRATIONS, LATEST_VERSION, type Migration, type MigrationResult } from './migrations.js';
 export { postgresStoreOptionsSchema, type PostgresStoreOptions } from './options.js';
-export { MAX_DOCUMENT_PAGE, MAX_LEASE_TTL_MS, MAX_NAME_LENGTH } from './documents.js';
 
 export default postgresStore;

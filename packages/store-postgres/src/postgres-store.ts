@@ -1,7 +1,8 @@
 import { escapeIdentifier, Pool } from 'pg';
+import { checkLease, documentPageLimit, documentRow, nameProblem } from '@ponte/core';
 import type { DocumentQuery, FeedbackItem, FeedbackResult, PredictionPage, PredictionQuery, PredictionStore, RetentionPolicy, StoredDocument, StoredPrediction } from '@ponte/core';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { checkLease, documentFromRow, documentPageLimit, documentRow, nameProblem, type DocumentRow } from './documents.js';
+import { documentFromRow, type DocumentRow } from './documents.js';
 import { isUuid } from './is-uuid.js';
 import { migrate, type MigrationResult } from './migrations.js';
 import { predictionBatchJson, predictionFromRow, SELECT_COLUMNS, type LoggedPrediction, type PredictionRow } from './prediction-rows.js';
@@ -229,7 +230,8 @@ export class PostgresStore implements PredictionStore {
     this.checkOpen();
     const rows = new Map<string, ReturnType<typeof documentRow>>();
     docs.forEach((doc, i) => {
-      const row = documentRow(doc, i);
+      // jsonb refuses NUL and lone surrogates in strings: they are stored as U+FFFD.
+      const row = { ...documentRow(doc, i), body: jsonbText(doc.body) };
       const id = JSON.stringify([row.kind, row.key]);
       rows.delete(id);
       rows.set(id, row);

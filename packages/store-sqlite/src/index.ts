@@ -3,7 +3,6 @@ import { sqliteStorePlugin } from './sqlite-plugin.js';
 export { sqliteStorePlugin } from './sqlite-plugin.js';
 export { SqliteStore, MAX_PAGE, PRUNE_BATCH, type SqliteStoreOptions } from './sqlite-store.js';
 export { StoreHandle } from './store-handle.js';
-export { MAX_DOCUMENT_PAGE, MAX_LEASE_TTL_MS, MAX_NAME_LENGTH } from './documents.js';
 export { sqliteOptionsSchema, type SqlitePluginOptions } from './options.js';
 export { migrate, schemaVersion, MIGRATIONS, LATEST_SCHEMA_VERSION, type Migration, type MigrationResult } from './migrations.js';
 

@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { PonteError, type DocumentQuery, type FeedbackItem, type FeedbackResult, type PredictionPage, type PredictionQuery, type PredictionStore, type RetentionPolicy, type StoredDocument, type StoredPrediction } from '@ponte/core';
+import { checkLease, documentPageLimit, documentRow, nameProblem, PonteError, type DocumentQuery, type FeedbackItem, type FeedbackResult, type PredictionPage, type PredictionQuery, type PredictionStore, type RetentionPolicy, type StoredDocument, type StoredPrediction } from '@ponte/core';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { checkLease, documentFromRow, documentPageLimit, documentRow, nameProblem } from './documents.js';
+import { documentFromRow } from './documents.js';
 import { migrate } from './migrations.js';
 import { fromRow, PREDICTION_COLUMNS, SELECT_WITH_FEEDBACK, toRow, type PredictionRow } from './rows.js';
 
