@@ -22,6 +22,12 @@ export { summarizeTelemetry, telemetryChecks, TELEMETRY_MIN_RATIO, type Telemetr
 export { startOtlpSink, type OtlpSink } from './otlp-sink.js';
 export { summarizePredictionLog, predictionLogChecks, LOG_MIN_RATIO, LOG_MIN_SHARE, type PredictionLogSummary } from './prediction-log-verdict.js';
 export { parseLogDrops, PREDICTION_LOG } from './prediction-log.js';
+export { summarizeSetups, type SetupSummary } from './setup-summary.js';
+export { summarizeSecurity, securityChecks, APIKEY_MIN_RATIO } from './security-verdict.js';
+export { hs256Jwt, SECURITY } from './security.js';
+export { summarizeMonitoring, monitoringChecks, maxBehindS, MONITORING_MIN_RATIO, type MonitoringSummary } from './monitoring-verdict.js';
+export { MONITORING, monitoringRounds } from './monitoring.js';
+export { monitorMemoryOf, measureMonitorMemory, readNumericCsv, MEMORY_ROWS } from './monitor-memory.js';
 export { batchRows, batchTensor, oipBatchBody, compareBatch, BATCH_ROWS } from './batched-golden.js';
 export { percentile, latencySummary } from './percentile.js';
 export type * from './results.js';

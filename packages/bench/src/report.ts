@@ -3,7 +3,9 @@ import { dirname } from 'node:path';
 import type { MachineInfo } from './machine.js';
 import { batchedSection } from './report-batched.js';
 import { overloadSection } from './report-overload.js';
+import { monitoringSection } from './report-monitoring.js';
 import { predictionLogSection } from './report-prediction-log.js';
+import { securitySection } from './report-security.js';
 import { telemetrySection } from './report-telemetry.js';
 import { mergeReport, section } from './report-sections.js';
 import type { BenchResults, LoadRow } from './results.js';
@@ -142,7 +144,7 @@ export function renderReport(r: BenchResults, machine: MachineInfo): string {
     ...(r.notes.length ? ['**Notes from this run**', '', ...r.notes.map((n) => `- ${n}`), ''] : []),
     '## Targets',
     '',
-    `Throughput and latency targets are judged on Ponte's default set-up (OIP, batching on), against the naive Hono server and Flask of the same run; the telemetry, prediction-log and overload targets on their own sections below.`,
+    `Throughput and latency targets are judged on Ponte's default set-up (OIP, batching on), against the naive Hono server and Flask of the same run; the telemetry, prediction-log, security, monitoring and overload targets on their own sections below.`,
     '',
     ...targetsTable(evaluateTargets(r)),
     '',
@@ -179,6 +181,14 @@ export function renderReport(r: BenchResults, machine: MachineInfo): string {
     '## Prediction log cost',
     '',
     ...predictionLogSection(r),
+    '',
+    '## Security cost',
+    '',
+    ...securitySection(r),
+    '',
+    '## Monitoring cost',
+    '',
+    ...monitoringSection(r),
     '',
     '## Overload and backpressure',
     '',

@@ -16,6 +16,8 @@ import { runSoak } from './soak.js';
 import { measureStartup } from './startup.js';
 import { runTelemetry, TELEMETRY, telemetryRounds } from './telemetry.js';
 import { PREDICTION_LOG, runPredictionLog } from './prediction-log.js';
+import { runSecurity, SECURITY } from './security.js';
+import { MONITORING, monitoringRounds, runMonitoring } from './monitoring.js';
 
 const CEILING_BATCHES = [1, 32];
 /** Seconds a contender takes besides its wrk runs (start, golden rows, stop), for the estimate. */
@@ -32,11 +34,15 @@ export function estimateSeconds(o: BenchOptions): number {
   const perRow = o.warmupS + o.runs * o.durationS + OVERHEAD_S;
   const roundRow = o.runs * (o.warmupS + o.durationS + OVERHEAD_S);
   const tel = telemetryRounds(o);
+  const mon = monitoringRounds(o);
   return o.models.length * (on('load') * LOAD_ROWS * roundRow + on('one-conn') * ONE_CONN_ROWS * perRow + on('ceiling') * (CEILING_BATCHES.length * o.ceilingS + 2) + on('batched') * 2 * perRow) +
     on('startup') * (o.startupRepeats * 3 + 5) +
     on('telemetry') * 4 * tel.runs * (o.warmupS + tel.durationS + OVERHEAD_S) +
     // Three set-ups; a server with a log also drains it when it stops (about a second).
     on('prediction-log') * 3 * tel.runs * (o.warmupS + tel.durationS + OVERHEAD_S + 1) +
+    on('security') * 4 * tel.runs * (o.warmupS + tel.durationS + OVERHEAD_S) +
+    // Three set-ups, with the monitor's longer warm-up and runs; two of them drain a log when they stop.
+    on('monitoring') * 3 * mon.runs * (mon.warmupS + mon.durationS + OVERHEAD_S + 1) +
     on('overload') * (o.warmupS + o.durationS + OVERHEAD_S + 6) +
     (o.soak ? o.soakMinutes * 60 + 10 : 0);
 }
@@ -44,7 +50,7 @@ export function estimateSeconds(o: BenchOptions): number {
 /**
  * Runs every section the options ask for, in order: the 32-connection load
  * tables, batched requests, the in-process ceiling, one connection, start-up
- * and memory, telemetry cost, prediction-log cost, overload, and the soak. Servers are started and
+ * and memory, telemetry cost, prediction-log cost, security cost, monitoring cost, overload, and the soak. Servers are started and
  * stopped per row; nothing is left running.
  */
 export async function runSuite(o: BenchOptions, tmp: string, log: (line: string) => void): Promise<BenchResults> {
@@ -151,6 +157,20 @@ export async function runSuite(o: BenchOptions, tmp: string, log: (line: string)
     const [sqlite, postgres] = [await pluginLoads('@ponte/store-sqlite'), await pluginLoads('@ponte/store-postgres')];
     log(`== prediction-log cost: ${PREDICTION_LOG.model}, ${PREDICTION_LOG.connections} connections, log off / SQLite / PostgreSQL interleaved, ${tel.runs} run${tel.runs > 1 ? 's' : ''} of ${tel.durationS} s each`);
     r.predictionLog = await runPredictionLog(plan(PREDICTION_LOG.connections), prometheus, { sqlite, postgres });
+  }
+
+  if (on('security')) {
+    const tel = telemetryRounds(o);
+    const [apikey, jwt, ratelimit] = [await pluginLoads('@ponte/auth-apikey'), await pluginLoads('@ponte/auth-jwt'), await pluginLoads('@ponte/ratelimit')];
+    log(`== security cost: ${SECURITY.model}, ${SECURITY.connections} connections, auth off / API key / JWT / rate limit interleaved, ${tel.runs} run${tel.runs > 1 ? 's' : ''} of ${tel.durationS} s each`);
+    r.security = await runSecurity(plan(SECURITY.connections), prometheus, { apikey, jwt, ratelimit });
+  }
+
+  if (on('monitoring')) {
+    const mon = monitoringRounds(o);
+    const [sqlite, monitor] = [await pluginLoads('@ponte/store-sqlite'), await pluginLoads('@ponte/monitor')];
+    log(`== monitoring cost: ${MONITORING.model}, ${MONITORING.connections} connections, off / SQLite log / SQLite log + monitor interleaved, ${mon.runs} run${mon.runs > 1 ? 's' : ''} of ${mon.durationS} s each after ${mon.warmupS} s of warm-up`);
+    r.monitoring = await runMonitoring(plan(MONITORING.connections), prometheus, { sqlite, monitor });
   }
 
   if (on('overload')) {

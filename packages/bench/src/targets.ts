@@ -1,7 +1,9 @@
 import { overloadChecks } from './overload-verdict.js';
 import type { BenchResults, LoadRow } from './results.js';
 import { medianReadyMs } from './startup.js';
+import { monitoringChecks } from './monitoring-verdict.js';
 import { predictionLogChecks } from './prediction-log-verdict.js';
+import { securityChecks } from './security-verdict.js';
 import { telemetryChecks } from './telemetry-verdict.js';
 
 /** Throughput targets from the issue: Ponte's req/s over the naive Node server's and over Flask's. */
@@ -88,6 +90,8 @@ export function evaluateTargets(r: BenchResults): TargetCheck[] {
   }
   if (r.telemetry) out.push(...telemetryChecks(r.telemetry));
   if (r.predictionLog) out.push(...predictionLogChecks(r.predictionLog));
+  if (r.security) out.push(...securityChecks(r.security));
+  if (r.monitoring) out.push(...monitoringChecks(r.monitoring));
   if (r.overload) out.push(...overloadChecks(r.overload));
   const s = r.soak;
   out.push({

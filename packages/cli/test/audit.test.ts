@@ -56,5 +56,5 @@ test('refusals and a plugin\'s admin route are audited in the file, never with t
     ['admin', 200, 'ok', 'ops', 'rest', 'model_reload', 'model_reload', 'purchase'],
   ]);
   assert.equal(lines[3]!['requestId'], 'reload-1');
-  assert.equal(lines[1]!['reason'], 'invalid token');
+  assert.equal(lines[1]!['reason'], 'invalid credentials');
 });

@@ -4,7 +4,10 @@ export interface MetricSample {
   readonly value: number;
 }
 
-/** A gauge family a plugin reports: the name (with its unit), help text and current samples. */
+/**
+ * A gauge family a plugin reports: the name (with its unit, without a
+ * prefix: exporters add theirs, `ponte_` by default), help text and current samples.
+ */
 export interface MetricFamily {
   readonly name: string;
   readonly help: string;

@@ -56,7 +56,7 @@ test('a 401 and a 403 are audited with who, what and why — never the credentia
   assert.equal(wrong!['event'], 'unauthenticated');
   assert.equal(wrong!['status'], 401);
   assert.equal(wrong!['code'], 'PONTE_UNAUTHENTICATED');
-  assert.equal(wrong!['reason'], 'invalid token');
+  assert.equal(wrong!['reason'], 'invalid credentials');
   assert.equal(wrong!['protocol'], 'direct');
   assert.equal(wrong!['endpoint'], 'model_metadata');
   assert.equal(wrong!['action'], 'read');

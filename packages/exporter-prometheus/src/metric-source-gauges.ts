@@ -3,7 +3,8 @@ import { Gauge, type Registry } from 'prom-client';
 
 /**
  * Other plugins' figures (`Tokens.MetricSource`: a monitor's drift and
- * performance, say) as prom-client metrics of this exporter's registry, made
+ * performance, say) as prom-client metrics of this exporter's registry (with
+ * its prefix), made
  * when a family first appears and refreshed at every scrape. A family's label
  * names are fixed by its first samples; a sample with other labels is skipped.
  * Gauges aggregate across cluster workers as `first`: every worker reports
@@ -14,12 +15,13 @@ export class MetricSourceGauges {
 
   constructor(
     private readonly registry: Registry,
+    private readonly prefix: string,
     private readonly sources: () => readonly MetricSource[],
     private readonly onError: (err: unknown, source: string) => void,
   ) {
     const self = this;
     // prom-client calls collect() at every collection, including a cluster primary's request to this worker.
-    new Gauge({ name: 'ponte_metric_sources', help: 'Plugins reporting figures of their own through this exporter.', registers: [registry], aggregator: 'first', collect() { this.set(self.sync()); } });
+    new Gauge({ name: `${prefix}metric_sources`, help: 'Plugins reporting figures of their own through this exporter.', registers: [registry], aggregator: 'first', collect() { this.set(self.sync()); } });
   }
 
   /** Reads every source and sets its families; returns how many sources answered. */
@@ -40,12 +42,13 @@ export class MetricSourceGauges {
   }
 
   private set(f: MetricFamily): void {
-    let entry = this.families.get(f.name);
+    const name = `${this.prefix}${f.name}`;
+    let entry = this.families.get(name);
     if (entry === undefined) {
       const labels = [...new Set(f.samples.flatMap((s) => Object.keys(s.labels)))].sort();
-      const gauge = new Gauge({ name: f.name, help: f.help, labelNames: labels, registers: [this.registry], aggregator: 'first' });
+      const gauge = new Gauge({ name, help: f.help, labelNames: labels, registers: [this.registry], aggregator: 'first' });
       entry = { gauge, labels };
-      this.families.set(f.name, entry);
+      this.families.set(name, entry);
     }
     entry.gauge.reset();
     for (const s of f.samples) {

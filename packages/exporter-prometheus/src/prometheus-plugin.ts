@@ -47,7 +47,7 @@ export const prometheusExporter = definePlugin<PrometheusExporterOptions>({
     ctx.provide(Tokens.PipelineObserver, new PrometheusObserver(metrics, core));
     const { port, host, path } = ctx.options;
     // With several server processes, any one of them answers for all.
-    const sourced = new MetricSourceGauges(metrics.registry, () => ctx.resolveAll(Tokens.MetricSource), (err, source) => ctx.logger.warn({ err, source }, 'a metric source failed'));
+    const sourced = new MetricSourceGauges(metrics.registry, ctx.options.prefix, () => ctx.resolveAll(Tokens.MetricSource), (err, source) => ctx.logger.warn({ err, source }, 'a metric source failed'));
     const scrape = (): Promise<string> => {
       sourced.sync();
       return inCluster() ? clusterMetrics() : metrics.registry.metrics();

@@ -210,16 +210,16 @@ export class MonitorService {
   /** The newest closed window's figures of every monitored version, as gauges. */
   collect(): MetricFamily[] {
     const fam = (name: string, help: string): { name: string; help: string; samples: MetricSample[] } => ({ name, help, samples: [] });
-    const rows = fam('ponte_monitor_window_rows', 'Rows in the newest closed monitoring window.');
-    const drifted = fam('ponte_monitor_dataset_drift', 'Whether the newest closed window drifted as a whole (1) or not (0); absent when it had too few rows.');
-    const pValue = fam('ponte_monitor_drift_p_value', 'Holm-adjusted p-value of the drift test of a feature (feature="__prediction__": the main output), newest window.');
-    const effect = fam('ponte_monitor_drift_effect_size', 'Effect size of the drift of a feature, newest window (method in the report).');
-    const flag = fam('ponte_monitor_drift_flag', 'Whether a feature drifted in the newest window (1) or not (0).');
-    const quality = fam('ponte_monitor_quality_rate', 'Data-quality rates of a feature in the newest window.');
-    const perf = fam('ponte_monitor_performance', 'Performance from delayed labels in the newest window, with its 95 % interval (bound label).');
-    const est = fam('ponte_monitor_estimated_performance', 'Performance estimated before labels (CBPE), newest window, with its 95 % interval.');
-    const coverage = fam('ponte_monitor_label_coverage', 'Share of the newest window\'s rows with a delayed label.');
-    const alert = fam('ponte_monitor_alert', 'Monitoring alerts that are firing (1).');
+    const rows = fam('monitor_window_rows', 'Rows in the newest closed monitoring window.');
+    const drifted = fam('monitor_dataset_drift', 'Whether the newest closed window drifted as a whole (1) or not (0); absent when it had too few rows.');
+    const pValue = fam('monitor_drift_p_value', 'Holm-adjusted p-value of the drift test of a feature (feature="__prediction__": the main output), newest window.');
+    const effect = fam('monitor_drift_effect_size', 'Effect size of the drift of a feature, newest window (method in the report).');
+    const flag = fam('monitor_drift_flag', 'Whether a feature drifted in the newest window (1) or not (0).');
+    const quality = fam('monitor_quality_rate', 'Data-quality rates of a feature in the newest window.');
+    const perf = fam('monitor_performance', 'Performance from delayed labels in the newest window, with its 95 % interval (bound label).');
+    const est = fam('monitor_estimated_performance', 'Performance estimated before labels (CBPE), newest window, with its 95 % interval.');
+    const coverage = fam('monitor_label_coverage', 'Share of the newest window\'s rows with a delayed label.');
+    const alert = fam('monitor_alert', 'Monitoring alerts that are firing (1).');
     for (const { window: w, firing } of this.latest.values()) {
       const base = { model: w.model, version: w.version };
       rows.samples.push({ labels: base, value: w.rows });

@@ -11,8 +11,11 @@ export interface OnnxOptions {
   enableCpuMemArena?: boolean;
   enableMemPattern?: boolean;
   logSeverityLevel?: 0 | 1 | 2 | 3 | 4;
-  /** Where `session.run` happens: `worker` threads keep the event loop free; `inline` runs on it. */
-  executor?: 'worker' | 'inline';
+  /**
+   * Where `session.run` happens: `worker` threads keep the event loop free; `inline` runs on it;
+   * `auto` (the default) times a one-row run at load and picks (onnx-format.ts).
+   */
+  executor?: 'auto' | 'worker' | 'inline';
   /** Sessions (one per worker thread) per model version when `executor: worker`. */
   instances?: number;
 }
@@ -29,7 +32,7 @@ export const onnxOptionsSchema = {
     enableCpuMemArena: { type: 'boolean' },
     enableMemPattern: { type: 'boolean' },
     logSeverityLevel: { enum: [0, 1, 2, 3, 4] },
-    executor: { enum: ['worker', 'inline'] },
+    executor: { enum: ['auto', 'worker', 'inline'] },
     instances: { type: 'integer', minimum: 1, maximum: 64 },
   },
 } as const;

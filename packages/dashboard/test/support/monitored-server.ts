@@ -33,7 +33,12 @@ export async function purchaseRepository(): Promise<string> {
   } else {
     const config = join(dir, 'profile-config.yaml');
     writeFileSync(config, JSON.stringify({ version: 1, plugins: ['@ponte/onnx'], repository: repo }));
-    await profileCommand({ config, model: 'purchase', data: [join(DATA, 'reference.csv')], out: target, progress: false }, { out: () => undefined, err: () => undefined });
+    try {
+      await profileCommand({ config, model: 'purchase', data: [join(DATA, 'reference.csv')], out: target, progress: false }, { out: () => undefined, err: () => undefined });
+    } catch (err) {
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
   }
   return dir;
 }
@@ -50,20 +55,26 @@ export interface MonitoredServer {
  */
 export async function startMonitoredServer(extra: { plugins?: unknown[]; builtins?: Plugin[] } = {}): Promise<MonitoredServer> {
   const dir = await purchaseRepository();
-  const server = await startTestServer({
-    config: {
-      plugins: [
-        '@ponte/onnx',
-        { package: '@ponte/store-sqlite', options: { file: join(dir, 'log.db'), synchronous: 'normal' } },
-        { package: '@ponte/monitor', options: { tickSeconds: 0.2, lagSeconds: 0, performanceEverySeconds: 0.5 } },
-        '@ponte/dashboard',
-        ...(extra.plugins ?? []),
-      ],
-      repository: join(dir, 'models'),
-      models: [{ name: 'purchase', monitoring: { window: { rows: WINDOW_ROWS }, minRows: 100, alerts: [{ when: 'drift', windows: 1, severity: 'warning' }] } }],
-    },
-    ...(extra.builtins !== undefined ? { builtins: extra.builtins } : {}),
-  });
+  let server: PonteServer;
+  try {
+    server = await startTestServer({
+      config: {
+        plugins: [
+          '@ponte/onnx',
+          { package: '@ponte/store-sqlite', options: { file: join(dir, 'log.db'), synchronous: 'normal' } },
+          { package: '@ponte/monitor', options: { tickSeconds: 0.2, lagSeconds: 0, performanceEverySeconds: 0.5 } },
+          '@ponte/dashboard',
+          ...(extra.plugins ?? []),
+        ],
+        repository: join(dir, 'models'),
+        models: [{ name: 'purchase', monitoring: { window: { rows: WINDOW_ROWS }, minRows: 100, alerts: [{ when: 'drift', windows: 1, severity: 'warning' }] } }],
+      },
+      ...(extra.builtins !== undefined ? { builtins: extra.builtins } : {}),
+    });
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   return {
     server,
     dir,
