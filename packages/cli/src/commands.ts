@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import { stringify } from 'yaml';
 import { processCount, READY_MESSAGE, runPrimary } from './cluster-primary.js';
 import { EXIT } from './exit-codes.js';
+import { applyOverrides, type ServeOverrides } from './serve-options.js';
 import { ConfigError, createLogger, flushLogger, healthPortSettings, isPonteError, loadConfigFile, PonteServer, redactConfig, startPrimaryHooks, type Logger } from '@ponte/core';
 import { httpProtocol } from '@ponte/http';
 
@@ -55,13 +56,12 @@ export function configPrint(file: string, io: Io): number {
  * `ponte serve --config FILE`: serve until SIGTERM or SIGINT, then drain and
  * exit 0. An invalid config exits 2 with every message and starts nothing.
  */
-export async function serve(file: string, io: Io, overrides: { port?: number; host?: string } = {}): Promise<number> {
+export async function serve(file: string, io: Io, overrides: ServeOverrides = {}): Promise<number> {
   let server: PonteServer;
   let logger: Logger | undefined;
   try {
     const loaded = loadConfigFile(file);
-    if (overrides.port !== undefined) loaded.config.server.port = overrides.port;
-    if (overrides.host !== undefined) loaded.config.server.host = overrides.host;
+    applyOverrides(loaded.config, overrides);
     logger = createLogger(loaded.config.logging.level);
     const processes = processCount(loaded.config.server.processes);
     if (processes > 1 && cluster.isPrimary) {

@@ -6,13 +6,17 @@ import type { Io } from './commands.js';
 import { EXIT } from './exit-codes.js';
 import { usableCpus } from '@ponte/core/usable-cpus';
 import { relaunchWithSingleThreadedGc, wantsSingleThreadedGc } from './gc-relaunch.js';
+import { stopWhenNpmParentExits } from './parent-watch.js';
+import { serveOverrides } from './serve-options.js';
 
 // commands.js and inspect.js (and with them core, the plugins, ONNX Runtime) are imported when a
 // command needs them, so that a parent relaunching `serve` (gc-relaunch.ts) stays small; the CPU
 // count comes from core's one-file subpath for the same reason.
 
 const USAGE = `usage:
-  ponte serve [--config FILE] [--port N] [--host H]   serve models from a config (default config/ponte.yaml)
+  ponte serve [--config FILE] [--port N] [--grpc-port N] [--health-port N] [--host H]
+                                                      serve models from a config (default config/ponte.yaml);
+                                                      ports also from PONTE_PORT, PONTE_GRPC_PORT, PONTE_HEALTH_PORT
   ponte config check FILE                             validate a config, its plugins and models; start nothing
   ponte config print FILE                             print the effective config, secrets redacted
   ponte inspect MODEL_FILE                            print a model file's signature (inputs, outputs) and sha256
@@ -23,6 +27,11 @@ const USAGE = `usage:
                                                       a running server's monitoring report, as tables
   ponte log export --model M [--url U] [--since T] [--until T] [--version V] [--format jsonl|csv] [--header 'K: V']
                                                       a model's prediction log from a running server, to stdout
+  ponte docker [--config FILE] [--out FILE] [--models-dir DIR | --mount] [--node-version V] [--from-source]
+                                                      write a production Dockerfile (and .dockerignore) for a config
+  ponte k8s [--config FILE] [--out DIR] [--name N] [--image I] [--namespace NS] [--replicas N] [--max-replicas N]
+            [--postgres-secret S] [--redis-url U] [--keys-secret S] [--kserve --storage-uri URI [--canary-percent P]]
+                                                      write Kubernetes manifests (or a KServe ServingRuntime + InferenceService)
 `;
 
 /** `--header 'Name: value'` options as headers; undefined (after saying why) when one is malformed. */
@@ -39,21 +48,30 @@ function headerOptions(raw: readonly string[] | undefined): Record<string, strin
   return headers;
 }
 
+/** `ponte k8s` flags; k8s.ts checks their values. */
+const K8S_OPTIONS = {
+  config: { type: 'string', short: 'c' }, out: { type: 'string', short: 'o' }, name: { type: 'string' }, image: { type: 'string' },
+  namespace: { type: 'string' }, replicas: { type: 'string' }, 'max-replicas': { type: 'string' }, 'cpu-target': { type: 'string' },
+  'postgres-secret': { type: 'string' }, 'redis-url': { type: 'string' }, 'keys-secret': { type: 'string' },
+  kserve: { type: 'boolean', default: false }, 'storage-uri': { type: 'string' }, 'canary-percent': { type: 'string' },
+} as const;
+
 const io: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'serve': {
-      const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c', default: 'config/ponte.yaml' }, port: { type: 'string', short: 'p' }, host: { type: 'string' } } });
-      const port = values.port === undefined ? undefined : Number(values.port);
-      if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
-        io.err('ponte: --port must be an integer between 0 and 65535\n');
+      const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c', default: 'config/ponte.yaml' }, port: { type: 'string', short: 'p' }, 'grpc-port': { type: 'string' }, 'health-port': { type: 'string' }, host: { type: 'string' } } });
+      const overrides = serveOverrides(values, process.env);
+      if ('error' in overrides) {
+        io.err(`ponte: ${overrides.error}\n`);
         return EXIT.usage;
       }
+      stopWhenNpmParentExits();
       if (cluster.isPrimary && wantsSingleThreadedGc(process.env, process.execArgv, usableCpus())) return relaunchWithSingleThreadedGc();
       const { serve } = await import('./commands.js');
-      return serve(values.config!, io, { ...(port !== undefined ? { port } : {}), ...(values.host !== undefined ? { host: values.host } : {}) });
+      return serve(values.config!, io, overrides);
     }
     case 'config': {
       const [sub, file] = rest;
@@ -106,6 +124,16 @@ async function main(argv: string[]): Promise<number> {
       if (headers === undefined) return EXIT.usage;
       const { monitorReport } = await import('./monitor-report.js');
       return monitorReport({ url: values.url!, model: values.model, limit, json: values.json === true, headers, ...(values.version !== undefined ? { version: values.version } : {}) }, io);
+    }
+    case 'docker': {
+      const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c', default: 'config/ponte.yaml' }, out: { type: 'string', short: 'o', default: 'Dockerfile' }, 'models-dir': { type: 'string' }, mount: { type: 'boolean', default: false }, 'node-version': { type: 'string', default: '20' }, 'from-source': { type: 'boolean', default: false } } });
+      const { dockerCommand } = await import('./docker.js');
+      return dockerCommand({ config: values.config!, out: values.out!, modelsDir: values['models-dir'], mount: values.mount === true, nodeVersion: values['node-version']!, fromSource: values['from-source'] === true }, io);
+    }
+    case 'k8s': {
+      const { values } = parseArgs({ args: rest, options: K8S_OPTIONS });
+      const { k8sCommand } = await import('./k8s.js');
+      return k8sCommand(values, io);
     }
     case '--help': case '-h': case 'help':
       io.out(USAGE);

@@ -1,12 +1,14 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { DependencyContainer } from 'tsyringe';
 import type { Logger } from 'pino';
 import semver from 'semver';
 import { checkAgainstSchema, ConfigError } from './config/config-loader.js';
 import type { PluginEntry, PonteConfig } from './config/config-types.js';
 import { PonteError } from './errors.js';
+import { resolvePonteImportsFromCore } from './plugin-imports.js';
 import { isPlugin, type Plugin, type PluginContext, type PluginHooks, type PluginKind } from './plugin.js';
 import { PONTE_VERSION } from './server-info.js';
 import { BUILT_AFTER_REGISTER, MANY_TOKENS, resolveAllTokens, Tokens, type Token } from './tokens.js';
@@ -54,10 +56,13 @@ export async function importPlugins(config: PonteConfig, baseDir: string, defaul
     const specifier = specifierOf(entry);
     const path = `plugins[${i}]`;
     let mod: Record<string, unknown>;
+    const resolved = resolveSpecifier(specifier, baseDir);
+    // A plugin outside the installation imports @ponte/core too: resolve it to the running core.
+    if (resolved.outside) resolvePonteImportsFromCore();
     try {
-      mod = (await import(resolveSpecifier(specifier, baseDir))) as Record<string, unknown>;
+      mod = (await import(resolved.url)) as Record<string, unknown>;
     } catch (e) {
-      errors.push(new PonteError('PONTE_PLUGIN_NOT_FOUND', `${path}: cannot import plugin "${specifier}" (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`, { cause: e }));
+      errors.push(importError(path, specifier, resolved.url, e));
       continue;
     }
     const candidate = mod['default'] ?? mod['plugin'];
@@ -79,13 +84,47 @@ export async function importPlugins(config: PonteConfig, baseDir: string, defaul
   return [...implicit, ...out];
 }
 
-function resolveSpecifier(specifier: string, baseDir: string): string {
-  if (specifier.startsWith('.') || isAbsolute(specifier)) return pathToFileURL(isAbsolute(specifier) ? specifier : resolve(baseDir, specifier)).href;
+/** The URL to import a plugin from, and whether it may live outside core's installation. */
+function resolveSpecifier(specifier: string, baseDir: string): { url: string; outside: boolean } {
+  if (specifier.startsWith('.') || isAbsolute(specifier)) return { url: pathToFileURL(isAbsolute(specifier) ? specifier : resolve(baseDir, specifier)).href, outside: true };
   try {
-    return pathToFileURL(createRequire(join(baseDir, 'noop.js')).resolve(specifier)).href;
+    return { url: pathToFileURL(createRequire(join(baseDir, 'noop.js')).resolve(specifier)).href, outside: !resolvableFromCore(specifier) };
   } catch {
-    return specifier;
+    return { url: specifier, outside: false };
   }
+}
+
+function resolvableFromCore(specifier: string): boolean {
+  try {
+    createRequire(import.meta.url).resolve(specifier);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The package a bare specifier names (`@scope/name` or `name`), without its subpath. */
+function packageOf(specifier: string): string {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+}
+
+/**
+ * Tells "the plugin is not there" (PONTE_PLUGIN_NOT_FOUND) from "the plugin is there but its import
+ * failed" (PONTE_PLUGIN_IMPORT_FAILED: a package it imports is missing, or its code throws), which
+ * need different fixes.
+ */
+function importError(path: string, specifier: string, url: string, e: unknown): PonteError {
+  const first = e instanceof Error ? e.message.split('\n')[0]! : String(e);
+  const notFound = (e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND';
+  const isPath = specifier.startsWith('.') || isAbsolute(specifier);
+  const pluginMissing = notFound && (isPath ? !existsSync(fileURLToPath(url)) : first.includes(`'${packageOf(specifier)}'`) || first.includes(`'${specifier}'`));
+  if (pluginMissing) return new PonteError('PONTE_PLUGIN_NOT_FOUND', `${path}: cannot import plugin "${specifier}": not found (${first})`, { cause: e });
+  const missing = notFound ? /Cannot find (?:package|module) '([^']+)'/.exec(first)?.[1] : undefined;
+  const hint = missing === undefined ? '' : packageOf(missing).startsWith('@ponte/')
+    ? ` — the running core resolves only @ponte/* packages it has installed; install ${packageOf(missing)} next to @ponte/core`
+    : ` — install ${packageOf(missing)} where the plugin can find it (npm install ${packageOf(missing)} in the plugin's folder)`;
+  return new PonteError('PONTE_PLUGIN_IMPORT_FAILED', `${path}: plugin "${specifier}" was found but importing it failed: ${first}${hint}`, { cause: e });
 }
 
 /**

@@ -5,14 +5,15 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { createLogger, type PonteServer } from '@ponte/core';
-import { startTestServer } from '@ponte/http/testing';
+import { REPO_ROOT, startTestServer } from '@ponte/http/testing';
 import type { AlertEvent } from '../src/index.js';
 import { webhookNotifier, type WebhookOptions } from '../src/webhook-notifier.js';
-import { eventually, purchaseRepository, readPurchaseCsv, replay } from './monitor-support.js';
+import { eventually, purchaseRepository, readPurchaseCsv, replay, sendLabels } from './monitor-support.js';
 
 interface Received { path: string; headers: IncomingMessage['headers']; body: unknown; at: number }
 type Answer = (req: IncomingMessage, res: ServerResponse) => void;
@@ -216,6 +217,7 @@ describe('a drift alert through the plugin\'s configured webhook', () => {
       config: {
         plugins: [
           '@ponte/onnx',
+          '@ponte/exporter-prometheus',
           { package: '@ponte/store-sqlite', options: { file: join(repo.dir, 'ponte.db') } },
           { package: '@ponte/monitor', options: { tickSeconds: 0.2, lagSeconds: 1, performanceEverySeconds: 0.5, notifiers: [{ type: 'webhook', url: `${receiver.url}/alertmanager`, format: 'alertmanager', backoffMs: 50 }] } },
         ],
@@ -233,7 +235,7 @@ describe('a drift alert through the plugin\'s configured webhook', () => {
   it('fires on a drifted window and resolves on the next window of holdout traffic, once each', async () => {
     type Body = { status: string; alerts: Array<{ status: string; labels: Record<string, string>; startsAt: string; endsAt: string; annotations: Record<string, string> }> };
     const bodies = (): Body[] => receiver.requests.map((r) => r.body as Body);
-    await replay(server.url, readPurchaseCsv('drifted').slice(0, 1000));
+    const labels = await replay(server.url, readPurchaseCsv('drifted').slice(0, 1000));
     await eventually('the firing notification', async () => (bodies().length >= 1 ? true : undefined));
     const [firing] = bodies();
     assert.equal(receiver.requests[0]!.path, '/alertmanager');
@@ -241,6 +243,17 @@ describe('a drift alert through the plugin\'s configured webhook', () => {
     assert.deepEqual(firing!.alerts[0]!.labels, { alertname: 'purchase_drift', model: 'purchase', version: '1', severity: 'critical', kind: 'drift' });
     assert.equal(firing!.alerts[0]!.endsAt, '0001-01-01T00:00:00Z');
     assert.equal(firing!.alerts[0]!.annotations['window'], '1');
+
+    // While it fires, with the window's labels joined, /metrics serves every monitoring series the Prometheus rules use.
+    await sendLabels(server.url, labels);
+    const metrics = await eventually('performance from labels on /metrics', async () => {
+      const text = await (await fetch(`${server.url}/metrics`)).text();
+      return /^ponte_monitor_performance\{/m.test(text) ? text : undefined;
+    });
+    const used = new Set([...readFileSync(join(REPO_ROOT, 'deploy/prometheus/alerts.yml'), 'utf8').matchAll(/\b(ponte_monitor_[a-z0-9_]+)/g)].map((m) => m[1]!));
+    assert.ok(used.size >= 5, [...used].join(','));
+    for (const name of used) assert.match(metrics, new RegExp(`^${name}\\{`, 'm'), `${name} is served`);
+    assert.match(metrics, /^ponte_monitor_alert\{[^}]*alert="purchase_drift",severity="critical",kind="drift"\} 1$/m);
 
     await replay(server.url, readPurchaseCsv('holdout').slice(0, 1000));
     await eventually('the resolved notification', async () => (bodies().length >= 2 ? true : undefined));

@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { PonteError } from '../errors.js';
-import type { JsonValue, PredictionStore, StoredDocument, StoredPrediction } from '../store/prediction-store.js';
-import { uuidV7 } from '../store/uuid-v7.js';
+import { PonteError, uuidV7, type JsonValue, type PredictionStore, type StoredDocument, type StoredPrediction } from '@ponte/core';
 
 /** How the suite gets stores: a fresh, empty one per call, all sharing one backend (file, schema). */
 export interface StoreUnderTest {
@@ -49,6 +47,7 @@ function record(model: string, version: string, time: number, n: number): Stored
  *
  * @example
  * ```ts
+ * import { predictionStoreConformance } from '@ponte/testing';
  * predictionStoreConformance('sqlite', { open: () => SqliteStore.open(file), destroy: async () => rmSync(file) });
  * ```
  */
