@@ -3,7 +3,7 @@ import { stringify } from 'yaml';
 import { processCount, READY_MESSAGE, runPrimary } from './cluster-primary.js';
 import { EXIT } from './exit-codes.js';
 import { applyOverrides, type ServeOverrides } from './serve-options.js';
-import { ConfigError, createLogger, flushLogger, healthPortSettings, isPonteError, loadConfigFile, PonteServer, redactConfig, startPrimaryHooks, type Logger } from '@ponte/core';
+import { checkConfigFile, ConfigError, createLogger, flushLogger, healthPortSettings, isPonteError, loadConfigFile, PonteServer, redactConfig, startPrimaryHooks, type Logger } from '@ponte/core';
 import { httpProtocol } from '@ponte/http';
 
 /** Plugins every server loads unless its config lists them (with options): the REST protocol. */
@@ -32,9 +32,9 @@ function report(io: Io, e: unknown): number {
 /** `ponte config check FILE`: everything `serve` checks before it starts, without starting. */
 export async function configCheck(file: string, io: Io): Promise<number> {
   try {
-    const loaded = loadConfigFile(file);
-    const server = await PonteServer.create(loaded, { logger: createLogger('silent'), defaults: DEFAULT_PLUGINS });
-    io.out(`${file}: OK (${server.config.plugins.length} plugins, ${server.modelConfigs.length} models)\n`);
+    const result = await checkConfigFile(file, { defaults: DEFAULT_PLUGINS });
+    if (result.problems.length > 0) return report(io, new ConfigError(result.problems));
+    io.out(`${file}: OK (${result.plugins} plugins, ${result.models} models, every model loaded)\n`);
     return EXIT.ok;
   } catch (e) {
     return report(io, e);

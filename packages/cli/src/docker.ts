@@ -174,8 +174,8 @@ export function dockerCommand(args: DockerArgs, io: Io): number {
   if (facts.repository === undefined && modelsDir !== undefined) {
     io.err(`ponte: docker: warning: ${args.config} sets no repository; the models are baked in at ${MODELS_MOUNT}, so set repository: ${MODELS_MOUNT}\n`);
   }
-  io.out(`build:  docker build -t my-model-service ${relative(process.cwd(), context) || '.'}   (podman: podman build --format docker …, which keeps HEALTHCHECK)
-run:    docker run --rm -p ${facts.httpPort}:${facts.httpPort} my-model-service
+  io.out(`build:  docker build -t ponte-service ${relative(process.cwd(), context) || '.'}   (podman: podman build --format docker …, which keeps HEALTHCHECK)
+run:    docker run --rm -p ${facts.httpPort}:${facts.httpPort} ponte-service
 models: ${modelsDir !== undefined ? `${modelsDir} baked in at ${MODELS_MOUNT}` : `mount a repository at ${MODELS_MOUNT}`}${repositoryInImage !== undefined && repositoryInImage !== MODELS_MOUNT ? ` (linked from ${repositoryInImage})` : ''}
 `);
   return EXIT.ok;

@@ -55,7 +55,8 @@ export { DirectRunner } from './batching/direct-runner.js';
 
 // Config and logging
 export { loadConfigFile, loadConfigObject, ConfigError, checkAgainstSchema } from './config/config-loader.js';
-export type { LoadedConfig, PonteConfig, PluginEntry, ModelEntry } from './config/config-types.js';
+export { checkConfigFile, type ConfigCheckResult } from './config/config-check.js';
+export type { LoadedConfig, PonteConfig, PluginEntry, ModelEntry, CustomRouteEntry } from './config/config-types.js';
 export { redactConfig, REDACTED } from './config/redact.js';
 export { formatSchemaErrors } from './config/schema-errors.js';
 export { createLogger, flushLogger, type Logger } from './logger.js';

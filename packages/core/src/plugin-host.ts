@@ -46,11 +46,12 @@ function specifierOf(entry: PluginEntry): string {
  * the same name). A relative path is resolved against the config file's
  * folder; a package name from there first, then from core's own installation.
  * The module's default export (or its `plugin` export) must be a plugin made
- * by `definePlugin`, and its `core` range must admit this core.
+ * by `definePlugin`, and its `core` range must admit this core. With `collect`, failures are
+ * pushed there and the plugins that did import are returned (`ponte config check`).
  */
-export async function importPlugins(config: PonteConfig, baseDir: string, defaults: readonly Plugin[] = []): Promise<LoadedPlugin[]> {
+export async function importPlugins(config: PonteConfig, baseDir: string, defaults: readonly Plugin[] = [], collect?: PonteError[]): Promise<LoadedPlugin[]> {
   const out: LoadedPlugin[] = [];
-  const errors: PonteError[] = [];
+  const errors: PonteError[] = collect ?? [];
   for (let i = 0; i < config.plugins.length; i++) {
     const entry = config.plugins[i]!;
     const specifier = specifierOf(entry);
@@ -78,7 +79,7 @@ export async function importPlugins(config: PonteConfig, baseDir: string, defaul
     const options = structuredClone((typeof entry === 'string' ? undefined : entry.options) ?? {});
     out.push({ plugin: candidate, specifier, options, path });
   }
-  if (errors.length > 0) throw errors.length === 1 ? errors[0]! : new PonteError(errors[0]!.code, errors.map((e) => e.message).join('\n'));
+  if (collect === undefined && errors.length > 0) throw errors.length === 1 ? errors[0]! : new PonteError(errors[0]!.code, errors.map((e) => e.message).join('\n'));
   const listed = new Set(out.map((p) => p.plugin.name));
   const implicit = defaults.filter((p) => !listed.has(p.name)).map((plugin, i) => ({ plugin, specifier: `default:${plugin.name}`, options: {}, path: `(default plugin ${i})` }));
   return [...implicit, ...out];

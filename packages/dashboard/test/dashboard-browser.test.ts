@@ -157,7 +157,7 @@ test('behind an authenticator the page loads without credentials, asks for a tok
 
     await page.fill('#token', TOKEN);
     await page.click('#token-form button[type="submit"]');
-    await page.waitForFunction('document.body.dataset.state === "ready"', undefined, { timeout: 60_000 });
+    await page.waitForSelector('body[data-state="ready"]', { timeout: 60_000 });
     assert.deepEqual(await page.locator('#model option').allInnerTexts(), ['purchase']);
     assert.match(await page.locator('#summary').innerText(), /purchase · version 1/);
     assert.match(await page.locator('#features').innerText(), /No closed window yet/);

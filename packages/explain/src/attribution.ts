@@ -59,7 +59,17 @@ export function attributionToJson(a: Attribution): AttributionJson {
   };
 }
 
-/** Names for output columns: given ones, else `output[j]`. */
+/** Names for output columns: given ones, else `prefix[j]` (just `prefix` for a single column). */
 export function outputNames(given: readonly string[] | undefined, count: number, prefix = 'output'): string[] {
-  return Array.from({ length: count }, (_, j) => given?.[j] ?? `${prefix}[${j}]`);
+  return Array.from({ length: count }, (_, j) => given?.[j] ?? (count === 1 ? prefix : `${prefix}[${j}]`));
+}
+
+/** How model outputs are mapped before attribution (shap's `link`). */
+export type Link = 'identity' | 'logit';
+
+/** Applies a link to a model output; probabilities are clipped away from 0 and 1 so logit stays finite. */
+export function applyLink(link: Link, v: number): number {
+  if (link === 'identity') return v;
+  const p = Math.min(1 - 1e-15, Math.max(1e-15, v));
+  return Math.log(p / (1 - p));
 }

@@ -29,6 +29,8 @@ export class HttpExchange implements Exchange<HttpAnswer> {
   readonly model: string | undefined;
   readonly version: string | undefined;
   private queryParams: URLSearchParams | undefined;
+  /** The route's own naming of fields in errors (HttpRoute.renameErrors). */
+  renameErrors: ((e: PonteError) => PonteError) | undefined;
 
   constructor(
     private readonly source: IncomingMessage | Request,
@@ -80,6 +82,7 @@ export class HttpExchange implements Exchange<HttpAnswer> {
   }
 
   fail(error: PonteError, _ctx: RequestContext | undefined): HttpAnswer {
+    if (this.renameErrors !== undefined) error = this.renameErrors(error);
     return jsonAnswer({ error: error.message, code: error.code }, error.status, error.headers);
   }
 

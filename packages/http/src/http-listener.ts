@@ -48,7 +48,9 @@ export function dispatch(table: HttpRouteTable, source: IncomingMessage | Reques
     return { exchange: new HttpExchange(source, headers, method, path, query, 'method_not_allowed', 'public', false, {}, limits), handler: refusal(error) };
   }
   const { route, params } = match;
-  return { exchange: new HttpExchange(source, headers, method, path, query, route.name, route.action, route.tracked ?? route.action !== 'public', params, limits), handler: route };
+  const exchange = new HttpExchange(source, headers, method, path, query, route.name, route.action, route.tracked ?? route.action !== 'public', params, limits);
+  if (route.renameErrors !== undefined) exchange.renameErrors = route.renameErrors;
+  return { exchange, handler: route };
 }
 
 /**

@@ -1,8 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { definePlugin, secureContextOptions, tlsFiles, TlsWatcher, Tokens, type PredictionStore, type ProtocolEndpoint } from '@ponte/core';
+import { ConfigError, definePlugin, secureContextOptions, tlsFiles, TlsWatcher, Tokens, type PredictionStore, type ProtocolEndpoint } from '@ponte/core';
 import { corsPolicyOf, withCors } from './cors.js';
+import { addCustomRoutes } from './custom-routes.js';
+import { modelConfigured } from './model-configured.js';
 import { fetchApp } from './fetch-app.js';
 import { healthRoutes } from './health-routes.js';
 import { httpListener } from './http-listener.js';
@@ -62,6 +64,8 @@ export const httpProtocol = definePlugin({
     const routes = new HttpRouteTable();
     const store = (): PredictionStore | undefined => ctx.resolveAll(Tokens.PredictionStore)[0];
     for (const r of [...oipRoutes(registry, info), ...predictRoutes(registry), ...predictionLogRoutes(registry, store), ...healthRoutes(lifecycle, registry)]) routes.add(r, ctx.name);
+    const problems = addCustomRoutes(routes, ctx.config.routes ?? [], (name) => modelConfigured(ctx.config, ctx.baseDir, name), ctx.name);
+    if (problems.length > 0) throw new ConfigError(problems);
     ctx.provide(HttpTokens.Routes, routes);
     const limits = requestLimitsOf(server);
     const cors = corsPolicyOf(server);

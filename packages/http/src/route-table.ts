@@ -90,7 +90,7 @@ export class HttpRouteTable {
         const c = list[i]!;
         const m = c.pattern.exec(path);
         if (m === null) continue;
-        const params: Record<string, string> = {};
+        const params: Record<string, string> = c.route.params === undefined ? {} : { ...c.route.params };
         for (let k = 0; k < c.names.length; k++) params[c.names[k]!] = decodeParam(m[k + 1]!, c.names[k]!);
         return { route: c.route, params };
       }

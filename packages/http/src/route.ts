@@ -1,4 +1,4 @@
-import type { InferenceRoute, PlainRoute, RouteAction } from '@ponte/core';
+import type { InferenceRoute, PlainRoute, PonteError, RouteAction } from '@ponte/core';
 import type { HttpAnswer } from './http-answer.js';
 import type { HttpExchange } from './http-exchange.js';
 
@@ -43,4 +43,8 @@ export interface HttpRouteBase {
    */
   readonly tracked?: boolean;
   readonly docs?: RouteDocs;
+  /** Path parameters fixed by the route rather than its path: a config route's model (`{ name: 'purchase' }`). */
+  readonly params?: Readonly<Record<string, string>>;
+  /** Rewrites the route's errors before they are answered: a body shape of its own names its fields its own way. */
+  readonly renameErrors?: (e: PonteError) => PonteError;
 }

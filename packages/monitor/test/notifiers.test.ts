@@ -249,6 +249,10 @@ describe('a drift alert through the plugin\'s configured webhook', () => {
     const metrics = await eventually('performance from labels on /metrics', async () => {
       const text = await (await fetch(`${server.url}/metrics`)).text();
       return /^ponte_monitor_performance\{/m.test(text) ? text : undefined;
+    }).catch(async (e: unknown) => {
+      const r = (await (await fetch(`${server.url}/v2/models/purchase/monitoring`)).json()) as { windows: Array<{ seq: number; labelled: number }> };
+      const names = [...new Set((await (await fetch(`${server.url}/metrics`)).text()).match(/^ponte_monitor_[a-z_]+/gm))];
+      throw new Error(`${String(e)}; windows ${JSON.stringify(r.windows.map((w) => [w.seq, w.labelled]))}; served ${names.join(',')}`);
     });
     const used = new Set([...readFileSync(join(REPO_ROOT, 'deploy/prometheus/alerts.yml'), 'utf8').matchAll(/\b(ponte_monitor_[a-z0-9_]+)/g)].map((m) => m[1]!));
     assert.ok(used.size >= 5, [...used].join(','));

@@ -1,5 +1,5 @@
 import { test } from 'node:test';
-import { predictionStoreConformance } from '@ponte/core/conformance';
+import { predictionStoreConformance } from '@ponte/testing';
 import { PostgresStore } from '../src/index.js';
 import { DATABASE_URL, dropSchema, freshSchema, skip } from '../test-support/postgres.js';
 

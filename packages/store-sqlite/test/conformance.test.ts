@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { predictionStoreConformance } from '@ponte/core/conformance';
+import { predictionStoreConformance } from '@ponte/testing';
 import { SqliteStore } from '../src/index.js';
 
 // A real file, opened once per store the suite asks for: two opens are two connections, as two processes would have.

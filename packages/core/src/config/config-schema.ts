@@ -187,6 +187,29 @@ export const coreConfigSchema = {
       },
     },
     repository: { type: 'string', minLength: 1 },
+    routes: {
+      type: 'array',
+      default: [],
+      description: 'REST routes of your own (read by @ponte/http): a path, a model, and the body and answer shapes your clients already use.',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['path', 'model', 'response'],
+        properties: {
+          path: { type: 'string', minLength: 2, description: 'A literal path, such as /prever_compra; POST only.' },
+          model: { type: 'string', pattern: MODEL_NAME_PATTERN },
+          version: { type: 'string', pattern: '^[0-9]+$' },
+          request: { enum: ['features', 'instances', 'oip'], default: 'features', description: 'features: one object of named features; instances: {"instances": [{…}]}; oip: an OIP infer body.' },
+          response: {
+            type: 'object',
+            minProperties: 1,
+            description: 'Answer field → probability, label, probabilities, prediction or output:<name>.',
+            additionalProperties: { type: 'string', pattern: '^(probability|label|probabilities|prediction|output:.+)$' },
+          },
+          summary: { type: 'string', description: 'The route\'s summary in the OpenAPI document.' },
+        },
+      },
+    },
     models: {
       type: 'array',
       default: [],

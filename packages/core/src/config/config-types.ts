@@ -68,6 +68,19 @@ export interface PonteConfig {
   plugins: PluginEntry[];
   repository?: string;
   models: ModelEntry[];
+  /** REST routes of the deployment's own, served by `@ponte/http` (docs/api.md, "Migrating from a Flask or FastAPI endpoint"). */
+  routes?: CustomRouteEntry[];
+}
+
+/** One entry of `routes`: POST `path` runs `model`, reading `request`'s body shape and answering `response`'s fields. */
+export interface CustomRouteEntry {
+  path: string;
+  model: string;
+  version?: string;
+  request: 'features' | 'instances' | 'oip';
+  /** Answer field → `probability`, `label`, `probabilities`, `prediction` or `output:<name>`. */
+  response: Record<string, string>;
+  summary?: string;
 }
 
 /** `server.audit`: where audit lines go and how many refusals per second per reason are written. */

@@ -106,7 +106,7 @@ export interface RetentionPolicy {
  * the model monitor's windows and cursor) and leases (so one replica of many
  * runs a periodic job). A store creates and migrates its own schema when its plugin starts,
  * and must keep every record `append` resolved for through a crash.
- * `@ponte/core/conformance` holds the tests every implementation passes.
+ * `predictionStoreConformance` in `@ponte/testing` holds the tests every implementation passes.
  *
  * @example
  * ```ts

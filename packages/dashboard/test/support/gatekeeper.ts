@@ -1,20 +1,6 @@
-import { definePlugin, PonteError, Tokens } from '@ponte/core';
+import { bearerTestAuth } from '@ponte/http/testing';
 
 export const TOKEN = 'let-me-in';
 
-/** Accepts `Authorization: Bearer let-me-in`; a request without credentials is not recognised (401), a wrong token is refused. */
-export const gatekeeper = definePlugin({
-  name: 'gatekeeper',
-  kind: 'auth',
-  register(ctx) {
-    ctx.provide(Tokens.Authenticator, {
-      scheme: 'bearer',
-      async authenticate(req) {
-        const header = req.headers['authorization'];
-        if (header === undefined) return null;
-        if (header !== `Bearer ${TOKEN}`) throw new PonteError('PONTE_UNAUTHENTICATED', 'invalid credentials');
-        return { id: 'operator', scheme: 'bearer', scopes: ['*:*'] };
-      },
-    });
-  },
-});
+/** Accepts `Authorization: Bearer let-me-in` (an operator who may do anything); no header is the gate's 401, another token is refused. */
+export const gatekeeper = bearerTestAuth((token) => (token === TOKEN ? { id: 'operator', scopes: ['*:*'] } : undefined), 'gatekeeper');

@@ -1,0 +1,12 @@
+export { attributionToJson, applyLink, type Attribution, type AttributionJson, type BatchPredict, type ExplanationMethod, type Link, type ParameterValue } from './attribution.js';
+export { backgroundOf, backgroundFromProfile, meanOf, summariseBackground, type Background, type FeatureProfileLike, type SummariseOptions } from './background.js';
+export { allCoalitions, sampledCoalitions, type Coalitions } from './coalitions.js';
+export { chooseMethod, estimatedModelRows, explainRows, type ExplainRowsInput, type ExplainSettings, type MethodChoice } from './explain-rows.js';
+export { kernelShap, type KernelShapOptions } from './kernel-shap.js';
+export { lime, type LimeOptions } from './lime.js';
+export { readLinearScore, type LinearScore } from './linear-model.js';
+export { readOnnxGraph, readOnnxGraphFile, type OnnxAttribute, type OnnxGraph, type OnnxNode, type OnnxTensor } from './onnx-graph.js';
+export { shapleyFromCoalitionValues } from './shapley.js';
+export { marginsOf, readTreeEnsemble, reportedOutputs, transformMargins, type PostTransform, type Tree, type TreeEnsemble, type TreeEnsembleReading } from './tree-ensemble.js';
+export { treeShap, type TreeShapOptions, type TreeShapOutput } from './tree-shap.js';
+export { modelExplainer, type ModelExplainerOptions } from './model-explainer.js';
