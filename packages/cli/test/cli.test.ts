@@ -15,7 +15,7 @@ function write(text: string): string {
 test('ponte config check accepts the example config', async () => {
   const r = await runCli(['config', 'check', 'config/ponte.yaml']);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /config\/ponte\.yaml: OK \(\d+ plugins, 4 models\)/);
+  assert.match(r.stdout, /config\/ponte\.yaml: OK \(\d+ plugins, 4 models, every model loaded\)/);
 });
 
 test('an invalid config exits 2 with every message, each naming its path, and serves nothing', async () => {

@@ -35,7 +35,8 @@ function namedPaths(file: string): Array<{ path: string; candidates: string[] }>
   for (const m of text.matchAll(/`([^`\s]+)`/g)) {
     const p = m[1]!.replace(/[:,.]$/, '');
     // An example's README names its own files bare (`too-many-rows.json`).
-    const local = p.startsWith('./') || (/^[\w-]+\.(?:json|mjs|yaml|csv)$/.test(p) && dirname(file).startsWith(join(REPO_ROOT, 'examples')));
+    // (Elsewhere `./models` is the reader's own folder, not this repository's.)
+    const local = dirname(file).startsWith(join(REPO_ROOT, 'examples')) && (p.startsWith('./') || /^[\w-]+\.(?:json|mjs|yaml|csv)$/.test(p));
     if (!TOP.test(p) && !local) continue;
     if (/[*<>{}$|]|\.\.\.|…/.test(p) || /(^|\/)(dist|data|node_modules)\//.test(p)) continue;
     out.push({ path: p, candidates: [join(REPO_ROOT, p), join(dirname(file), p)] });

@@ -21,7 +21,7 @@ let routes: readonly HttpRoute[];
 before(async () => {
   server = await startTestServer({
     config: {
-      plugins: ['@ponte/onnx', '@ponte/validator-jsonschema', '@ponte/openapi', '@ponte/exporter-prometheus', { package: '@ponte/grpc', options: { port: 0 } }],
+      plugins: ['@ponte/onnx', '@ponte/validator-jsonschema', '@ponte/openapi', '@ponte/exporter-prometheus', '@ponte/dashboard', { package: '@ponte/grpc', options: { port: 0 } }],
       repository: 'examples/models',
     },
     builtins: [gatekeeper],
@@ -34,14 +34,14 @@ after(async () => {
 });
 
 function concrete(path: string): string {
-  return path.replace('{name}', 'purchase').replace('{version}', '1').replace('{file}', 'swagger-ui.css');
+  return path.replace('{name}', 'purchase').replace('{version}', '1').replace('{file}', path.startsWith('/dashboard') ? 'app.js' : 'swagger-ui.css');
 }
 
 const PURCHASE_ROW = { inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 8], data: [39, 52.7, 0, 3.26, 3, 365, 0, 0] }] };
 
 test('the route table holds every plugin\'s routes, each with an action', () => {
   const paths = routes.map((r) => `${r.method} ${r.path}`);
-  for (const p of ['POST /v2/models/{name}/infer', 'POST /v1/models/{name}:predict', 'GET /v2', 'GET /v2/', 'GET /metrics', 'GET /openapi.json', 'GET /docs', 'GET /v2/health/ready']) assert.ok(paths.includes(p), `${p} is in the table`);
+  for (const p of ['POST /v2/models/{name}/infer', 'POST /v1/models/{name}:predict', 'GET /v2', 'GET /v2/', 'GET /metrics', 'GET /openapi.json', 'GET /docs', 'GET /dashboard', 'GET /v2/health/ready']) assert.ok(paths.includes(p), `${p} is in the table`);
   for (const r of routes) assert.match(r.action, /^(infer|explain|feedback|read|monitor|admin|public)$/);
 });
 

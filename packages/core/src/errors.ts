@@ -16,6 +16,7 @@ export const ErrorCodes = {
   PONTE_BODY_TOO_LARGE: { status: 413, summary: 'The request body exceeds server.bodyLimitBytes.' },
   PONTE_UNSUPPORTED_MEDIA_TYPE: { status: 415, summary: 'The Content-Type is not one Ponte accepts for this route.' },
   PONTE_QUEUE_FULL: { status: 429, summary: "The model's batch queue is full; retry after the Retry-After delay." },
+  PONTE_EXPLAIN_UNAVAILABLE: { status: 409, summary: 'The model cannot be explained: it has no reference data (profile or sample) to explain against, or its inputs are not one float32 [rows, features] tensor.' },
   PONTE_RATE_LIMITED: { status: 429, summary: 'A rate limit or quota of the caller, model or server is used up; retry after the Retry-After delay.' },
   PONTE_MODEL_NOT_READY: { status: 503, summary: 'The model (or version) is loading or failed to load.' },
   PONTE_SHUTTING_DOWN: { status: 503, summary: 'The server is draining and accepts no new requests.' },

@@ -17,6 +17,8 @@ export type * from './model.js';
 export type * from './inference.js';
 export { featureLayout, type FeatureLayout } from './features/feature-layout.js';
 export { namedRows } from './features/named-rows.js';
+export { instancesToRequest } from './features/instances.js';
+export { checkSignature } from './registry/signature-check.js';
 
 // Extension points
 export type * from './extension-points.js';

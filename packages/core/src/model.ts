@@ -144,6 +144,8 @@ export interface ModelConfig {
   logging: PredictionLoggingConfig;
   /** The model's monitoring section, read and validated by the monitor plugin (`@ponte/monitor`). */
   monitoring?: Record<string, unknown>;
+  /** The model's explanation settings, read and validated by the explain plugin (`@ponte/explain`). */
+  explain?: Record<string, unknown>;
   /** Format-specific options (e.g. ONNX Runtime session options). */
   options: Record<string, unknown>;
   /**

@@ -45,6 +45,11 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// `create-model-server … | head` closing the pipe early is not a failure of the scaffold.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+});
+
 main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 }, (e: unknown) => {

@@ -7,7 +7,7 @@ import { renderDockerfile, renderDockerignore, renderK8sDeployment, renderK8sSer
 import { configPackages, renderPonteConfig, type KeyEntry } from './ponte-config.js';
 import { renderGitignore, renderPackageJson, renderReadme, renderTsconfig } from './project-files.js';
 import { writeReferenceProfile } from './reference-profile.js';
-import { serviceModel, type ServiceModel } from './service-model.js';
+import { repositoryFolder, serviceModel, type ServiceModel } from './service-model.js';
 import { copyTemplate, exampleAssets, PROJECT_TEMPLATES } from './templates.js';
 
 /** Told as the work goes on: a step starts, ends, or has something to warn about. */
@@ -71,8 +71,9 @@ export async function scaffold(answers: Answers, progress: Progress): Promise<Sc
     copy(example.reference, referenceData);
   } else {
     copy(answers.model, `${versionDir}/${model.fileName}`);
-    const beside = join(dirname(answers.model), 'model.yaml');
-    if (existsSync(beside)) copy(beside, `models/${model.name}/model.yaml`);
+    const folder = repositoryFolder(answers.model);
+    const modelYaml = [join(dirname(answers.model), 'model.yaml'), ...(folder !== undefined ? [join(folder, 'model.yaml')] : [])].find((f) => existsSync(f));
+    if (modelYaml !== undefined) copy(modelYaml, `models/${model.name}/model.yaml`);
     else write(`models/${model.name}/model.yaml`, modelYamlStub(model));
     if (answers.data !== undefined) {
       referenceData = `data/reference${extname(answers.data).toLowerCase() || '.csv'}`;

@@ -1,4 +1,4 @@
-import { basename, extname } from 'node:path';
+import { basename, dirname, extname } from 'node:path';
 import type { Answers } from './answers.js';
 
 /** The model the new service serves, as the generated files need it. */
@@ -20,9 +20,16 @@ export function serviceModel(answers: Pick<Answers, 'model' | 'name'>): ServiceM
   if (answers.model === 'example') return { name: 'purchase', formatPlugin: '@ponte/onnx', fileName: 'model.onnx', example: true };
   const ext = extname(answers.model).toLowerCase();
   if (ext !== '.onnx' && ext !== '.mjs' && ext !== '.js') throw new RangeError(`--model: ${answers.model} is not a model file Ponte serves (.onnx, or a JavaScript module .mjs/.js)`);
-  // "model.onnx" says nothing: name it after the service instead.
+  // "model.onnx" says nothing: name it after its repository folder (<name>/<version>/model.onnx), else after the service.
   const stem = basename(answers.model, extname(answers.model));
-  const candidate = (stem.toLowerCase() === 'model' ? answers.name : stem).replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '');
+  const inRepository = repositoryFolder(answers.model);
+  const candidate = (stem.toLowerCase() !== 'model' ? stem : inRepository !== undefined ? basename(inRepository) : answers.name).replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '');
   const name = MODEL_NAME.test(candidate) ? candidate : 'model';
   return { name, formatPlugin: ext === '.onnx' ? '@ponte/onnx' : '@ponte/js-model', fileName: `model${ext}`, example: false };
+}
+
+/** The model's folder when the file sits in a Ponte/Triton repository layout (`<model>/<version>/file`). */
+export function repositoryFolder(file: string): string | undefined {
+  const versionDir = dirname(file);
+  return /^\d+$/.test(basename(versionDir)) ? dirname(versionDir) : undefined;
 }

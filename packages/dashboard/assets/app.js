@@ -294,6 +294,9 @@ function overlay(marks, thresholds) {
         ctx.clip();
         ctx.lineWidth = dpr;
         ctx.font = `${11 * dpr}px system-ui, sans-serif`;
+        // uPlot leaves the alignment of its last axis label behind.
+        ctx.textAlign = 'left';
+        ctx.textBaseline = 'bottom';
         for (const t of thresholds) {
           const y = u.valToPos(t.value, 'y', true);
           if (!Number.isFinite(y)) continue;

@@ -66,6 +66,7 @@ const modelProperties = {
     },
   },
   monitoring: { type: 'object', description: 'How the monitor plugin (@ponte/monitor) watches this model: profile, window, alerts. The plugin validates it.' },
+  explain: { type: 'object', description: 'How the explain plugin (@ponte/explain) explains this model: method, background, samples, budgetMs, link, output, sampleRate. The plugin validates it.' },
   options: { type: 'object' },
   sha256: {
     description: 'The sha256 (hex) of the model file: one for every version, or one per version ({ "1": "…" }). A mismatch leaves the version not ready.',

@@ -19,6 +19,7 @@ export interface ModelEntry {
   batching?: Partial<BatchingConfig>;
   logging?: Partial<PredictionLoggingConfig>;
   monitoring?: Record<string, unknown>;
+  explain?: Record<string, unknown>;
   options?: Record<string, unknown>;
   sha256?: ModelSha256;
 }

@@ -112,6 +112,7 @@ function withDefaults(e: ModelEntry, source: string): ModelConfig {
   if (e.batching !== undefined) out.batching = e.batching;
   if (e.sha256 !== undefined) out.sha256 = e.sha256;
   if (e.monitoring !== undefined) out.monitoring = e.monitoring;
+  if (e.explain !== undefined) out.explain = e.explain;
   return out;
 }
 
