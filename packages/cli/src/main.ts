@@ -23,6 +23,8 @@ const USAGE = `usage:
   ponte key create --id ID --scopes S[,S…] [--json]   a new API key (shown once) and its entry for @ponte/auth-apikey
   ponte profile --model M --data FILE [--data FILE…] [--config FILE] [--version V] [--label COLUMN] [--out FILE]
                                                       run the model on reference data (CSV or JSON lines), write its monitoring profile
+  ponte explain --model M --data FILE [--config FILE] [--version V] [--json]
+                                                      feature attributions of each row of a CSV or JSON lines file, as a table
   ponte monitor report --model M [--url U] [--version V] [--limit N] [--json] [--header 'K: V']
                                                       a running server's monitoring report, as tables
   ponte log export --model M [--url U] [--since T] [--until T] [--version V] [--format jsonl|csv] [--header 'K: V']
@@ -111,6 +113,15 @@ async function main(argv: string[]): Promise<number> {
       const { profileCommand } = await import('@ponte/monitor');
       await profileCommand({ config: values.config!, model: values.model, data: values.data, progress: process.stderr.isTTY === true, ...(values.version !== undefined ? { version: values.version } : {}), ...(values.label !== undefined ? { label: values.label } : {}), ...(values.out !== undefined ? { out: values.out } : {}) }, io);
       return EXIT.ok;
+    }
+    case 'explain': {
+      const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c', default: 'config/ponte.yaml' }, model: { type: 'string', short: 'm' }, data: { type: 'string' }, version: { type: 'string' }, json: { type: 'boolean', default: false } } });
+      if (values.model === undefined || values.data === undefined) {
+        io.err('ponte: explain needs --model and --data (a CSV or JSON lines file of rows)\n');
+        return EXIT.usage;
+      }
+      const { explainCommand } = await import('@ponte/explain');
+      return explainCommand({ config: values.config!, model: values.model, data: values.data, json: values.json === true, progress: process.stderr.isTTY === true, ...(values.version !== undefined ? { version: values.version } : {}) }, io);
     }
     case 'monitor': {
       if (rest[0] !== 'report') break;

@@ -1,4 +1,4 @@
-import type { Logger, ModelRegistry, ModelView, PredictionRecord, PredictionSink, PredictionStore, ReadyModel } from '@ponte/core';
+import type { Logger, StoredDocument, ModelRegistry, ModelView, PredictionRecord, PredictionSink, PredictionStore, ReadyModel } from '@ponte/core';
 import type { Attribution } from './attribution.js';
 import type { ExplanationService } from './explanation-service.js';
 import { explainable } from './reference-background.js';
@@ -134,7 +134,7 @@ export class ImportanceSampler implements PredictionSink {
     const explained = await this.service.explain(model, Float32Array.from(data), times.length, { bounded: false });
     const samples = explained.map((row, i) => ({ t: times[i]!, a: absPerFeature(row, m).map((v) => Number(v.toPrecision(6))) }));
     const key = `${model.name}/${model.version}`;
-    const docs = [{ kind: IMPORTANCE_DOC.sample, key: `${key}/${timeKey(times[0]!)}-${String(this.seq++ % 1e9).padStart(9, '0')}`, body: { features: [...prepared.featureNames], samples }, time: Date.now() }];
+    const docs: StoredDocument[] = [{ kind: IMPORTANCE_DOC.sample, key: `${key}/${timeKey(times[0]!)}-${String(this.seq++ % 1e9).padStart(9, '0')}`, body: { features: [...prepared.featureNames], samples }, time: Date.now() }];
     if (!this.referenceDone.has(key)) {
       this.referenceDone.add(key);
       if (await store.getDocument(IMPORTANCE_DOC.reference, key) === undefined) {
@@ -145,7 +145,7 @@ export class ImportanceSampler implements PredictionSink {
         ref.forEach((row, b) => absPerFeature(row, m).forEach((v, i) => { total[i]! += bg.weights[b]! * v; }));
         const sum = total.reduce((a, b) => a + b, 0);
         const share = Object.fromEntries(prepared.featureNames.map((f, i) => [f, sum > 0 ? Number((total[i]! / sum).toPrecision(6)) : 0]));
-        docs.push({ kind: IMPORTANCE_DOC.reference, key, body: { features: [...prepared.featureNames], share } as never, time: Date.now() });
+        docs.push({ kind: IMPORTANCE_DOC.reference, key, body: { features: [...prepared.featureNames], share }, time: Date.now() });
       }
     }
     await store.putDocuments(docs);

@@ -45,6 +45,8 @@ export class MetricSourceGauges {
     const name = `${this.prefix}${f.name}`;
     let entry = this.families.get(name);
     if (entry === undefined) {
+      // No samples yet say nothing of the label names: wait for the first ones (else they are all skipped, for good).
+      if (f.samples.length === 0) return;
       const labels = [...new Set(f.samples.flatMap((s) => Object.keys(s.labels)))].sort();
       const gauge = new Gauge({ name, help: f.help, labelNames: labels, registers: [this.registry], aggregator: 'first' });
       entry = { gauge, labels };

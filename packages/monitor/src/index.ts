@@ -8,3 +8,4 @@ export type { WindowReport, IntervalFigure } from './window-report.js';
 export { monitoredRows, labelClass, type MonitoredRow, type ModelShape } from './monitored-rows.js';
 export * from './engine/index.js';
 export { profileCommand, type ProfileCommandOptions, type ProfileIo } from './profile-command.js';
+export { readReferenceFile, type ReferenceRecord } from './reference-rows.js';
