@@ -40,8 +40,8 @@ RUN mkdir -p /app/examples && rm -rf /app/examples/models && ln -s /mnt/models /
 FROM node:${NODE_VERSION}-bookworm-slim
 # tini as PID 1 passes SIGTERM on to node, which drains in-flight requests (server.shutdownTimeoutMs = 10000 ms) and reaps children.
 COPY --from=build /usr/bin/tini-static /usr/bin/tini
-RUN groupadd --system --gid 10001 ponte \
- && useradd --system --uid 10001 --gid ponte --home-dir /app --no-create-home --shell /usr/sbin/nologin ponte
+RUN groupadd --gid 10001 ponte \
+ && useradd --uid 10001 --gid ponte --home-dir /app --no-create-home --shell /usr/sbin/nologin ponte
 ENV NODE_ENV=production PONTE_HOST=0.0.0.0
 WORKDIR /app
 COPY --from=build /app /app

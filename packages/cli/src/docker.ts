@@ -83,8 +83,8 @@ ${models}${link}
 FROM node:\${NODE_VERSION}-bookworm-slim
 # tini as PID 1 passes SIGTERM on to node, which drains in-flight requests (server.shutdownTimeoutMs = ${f.shutdownTimeoutMs} ms) and reaps children.
 COPY --from=build /usr/bin/tini-static /usr/bin/tini
-RUN groupadd --system --gid ${IMAGE_UID} ponte \\
- && useradd --system --uid ${IMAGE_UID} --gid ponte --home-dir /app --no-create-home --shell /usr/sbin/nologin ponte
+RUN groupadd --gid ${IMAGE_UID} ponte \\
+ && useradd --uid ${IMAGE_UID} --gid ponte --home-dir /app --no-create-home --shell /usr/sbin/nologin ponte
 ENV NODE_ENV=production PONTE_HOST=0.0.0.0
 WORKDIR /app
 COPY --from=build /app /app

@@ -59,7 +59,7 @@ export function clusterConfig(base: Record<string, unknown> | undefined, o: K8sO
     : structuredClone(base);
   const server = isRecord(config['server']) ? config['server'] : {};
   const health = isRecord(server['health']) ? server['health'] : {};
-  config['server'] = { ...server, host: '0.0.0.0', port: server['port'] ?? 8080, health: { ...health, port: typeof health['port'] === 'number' ? health['port'] : HEALTH_PORT, host: '0.0.0.0' } };
+  config['server'] = { ...server, host: '0.0.0.0', port: server['port'] ?? 8080, shutdownTimeoutMs: server['shutdownTimeoutMs'] ?? 10_000, health: { ...health, port: typeof health['port'] === 'number' ? health['port'] : HEALTH_PORT, host: '0.0.0.0' } };
   config['repository'] = MODELS_MOUNT;
   let plugins = pluginEntries(config);
   const find = (name: string) => plugins.find((p) => p.package === name);

@@ -46,6 +46,8 @@ export class ImportanceSampler implements PredictionSink {
   private running: Promise<void> | undefined;
   private readonly referenceDone = new Set<string>();
   private seq = 0;
+  /** Versions that cannot be explained (no reference yet), skipped until the time kept here. */
+  private readonly skipUntil = new Map<string, number>();
   private stopped = false;
 
   constructor(
@@ -65,6 +67,7 @@ export class ImportanceSampler implements PredictionSink {
   write(records: readonly PredictionRecord[]): void {
     if (this.stopped || this.store() === undefined) return;
     for (const r of records) {
+      if ((this.skipUntil.get(`${r.model.name}@${r.model.version}`) ?? 0) > Date.now()) continue;
       const rate = this.rate(r.model);
       if (rate <= 0 || this.random() >= rate) continue;
       if (this.pending.length >= this.options.maxPending) break;
@@ -103,6 +106,12 @@ export class ImportanceSampler implements PredictionSink {
       try {
         await this.explainBatch(batch);
       } catch (e) {
+        if ((e as { code?: unknown }).code === 'PONTE_EXPLAIN_UNAVAILABLE') {
+          // Said once per version and hour, not per sampled record: a model without a reference is common.
+          this.skipUntil.set(`${first.model.name}@${first.model.version}`, Date.now() + 3_600_000);
+          this.logger.info({ model: first.model.name, version: first.model.version, reason: e instanceof Error ? e.message : String(e) }, 'live predictions of this version are not sampled for importance');
+          continue;
+        }
         this.logger.warn({ model: first.model.name, version: first.model.version, err: e instanceof Error ? e.message : String(e) }, 'sampled explanations skipped');
       }
     }

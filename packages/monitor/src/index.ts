@@ -9,3 +9,4 @@ export { monitoredRows, labelClass, type MonitoredRow, type ModelShape } from '.
 export * from './engine/index.js';
 export { profileCommand, type ProfileCommandOptions, type ProfileIo } from './profile-command.js';
 export { readReferenceFile, type ReferenceRecord } from './reference-rows.js';
+export { windowImportance, type WindowImportance } from './window-importance.js';

@@ -2,6 +2,7 @@ import type { JsonValue, Logger, PredictionStore, StoredDocument, StoredPredicti
 import { classificationPerformance, estimatePerformance, evaluateWindow, regressionPerformance, WindowAccumulator, type ClassificationItem, type MetricValue, type ReferenceProfile } from './engine/index.js';
 import type { ModelMonitoringConfig } from './monitoring-config.js';
 import { labelClass, monitoredRows, type ModelShape } from './monitored-rows.js';
+import { windowImportance } from './window-importance.js';
 import { DOC, isAfter, timeKey, type IntervalFigure, type LogPosition, type WindowReport } from './window-report.js';
 
 /** The open window and the read position, as kept in the store between ticks (and restarts). */
@@ -88,6 +89,17 @@ export class VersionMonitor {
     }
     // A quiet window closes by time too: nothing more can arrive for it once `until` has passed its end.
     if (open !== null && until - open.first.time >= maxAge) close();
+
+    // Importance from sampled explanations (@ponte/explain), when there are any: kept apart in window-importance.ts.
+    for (let i = 0; i < closed.length; i++) {
+      const w = closed[i]!;
+      try {
+        const importance = await windowImportance(this.store, this.model, this.version, w.first.time, w.last.time, w.features);
+        if (importance !== null) closed[i] = { ...w, importance };
+      } catch (e) {
+        this.logger.warn({ model: this.model, version: this.version, err: e instanceof Error ? e.message : String(e) }, 'window importance skipped');
+      }
+    }
 
     const o = open as { seq: number; first: LogPosition; last: LogPosition; acc: WindowAccumulator } | null;
     const next: MonitorState = { cursor, nextSeq, window: o === null ? null : { seq: o.seq, first: o.first, last: o.last, accumulator: o.acc.toJSON() as JsonValue } };

@@ -1,4 +1,5 @@
 import type { DriftResult, EstimatedPerformance, FeatureVerdict } from './engine/index.js';
+import type { WindowImportance } from './window-importance.js';
 
 /** A position in the prediction log: the (time, id) key stores read it by. */
 export interface LogPosition {
@@ -40,6 +41,8 @@ export interface WindowReport {
   /** The log range the window covers, so labels can be joined later. */
   readonly first: LogPosition;
   readonly last: LogPosition;
+  /** Feature importance from the explanations `@ponte/explain` sampled in the window (window-importance.ts); absent or null without them. */
+  readonly importance?: WindowImportance | null;
 }
 
 /** Document kinds the monitor keeps in the prediction store. */
