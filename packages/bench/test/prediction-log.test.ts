@@ -58,7 +58,7 @@ test('each prediction-log set-up gets its own config: no store, the SQLite file,
     assert.equal(config.plugins.length, name === 'off' ? 3 : 4);
     // The CLI's check validates each plugin's options against its schema (without starting it).
     const { stdout } = await run(process.execPath, [PONTE_CLI, 'config', 'check', file], { timeout: 60_000 });
-    assert.match(stdout, new RegExp(`OK \\(${name === 'off' ? 3 : 4} plugins, 4 models\\)`));
+    assert.match(stdout, new RegExp(`OK \\(${name === 'off' ? 3 : 4} plugins, 4 models, every model loaded\\)`));
   }
 });
 

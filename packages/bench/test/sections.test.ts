@@ -221,7 +221,7 @@ test('Ponte rows keep one intra-op thread and leave the executor to auto; the ov
   // The CLI's own check also validates each plugin's options (the OTel endpoint among them).
   // It exits 2 (and run() rejects) on an unknown or invalid option.
   const { stdout } = await run(process.execPath, [PONTE_CLI, 'config', 'check', file], { timeout: 60_000 });
-  assert.match(stdout, /OK \(4 plugins, 4 models\)/);
+  assert.match(stdout, /OK \(4 plugins, 4 models, every model loaded\)/);
 });
 
 test('the OTLP sink answers 200 to trace and metric exports, counts them, and 404s anything else', async () => {

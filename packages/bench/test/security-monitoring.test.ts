@@ -83,7 +83,7 @@ test('each security and monitoring set-up gets its own plugins, and every config
     const file = join(tmp, `${name}.yaml`);
     writeFileSync(file, yaml);
     const { stdout } = await run(process.execPath, [PONTE_CLI, 'config', 'check', file], { timeout: 60_000, cwd: REPO_ROOT });
-    assert.match(stdout, new RegExp(`OK \\(${name === 'monitor' ? 5 : 4} plugins, 4 models\\)`), `${name}: ${stdout}`);
+    assert.match(stdout, new RegExp(`OK \\(${name === 'monitor' ? 5 : 4} plugins, 4 models, every model loaded\\)`), `${name}: ${stdout}`);
   }
 });
 
