@@ -45,7 +45,7 @@ export function renderPackageJson(p: PackageJsonInput): string {
     engines: { node: '>=20.6' },
     scripts,
     dependencies: Object.fromEntries(runtime.map(dep)),
-    devDependencies: Object.fromEntries([dep('@ponte/http'), ['@types/node', NODE_TYPES], ['typescript', TYPESCRIPT]]),
+    devDependencies: Object.fromEntries([dep('@ponte/http'), dep('@ponte/testing'), ['@types/node', NODE_TYPES], ['typescript', TYPESCRIPT]]),
     // onnxruntime-node's install script downloads CUDA files (its CPU runtime ships in the package);
     // better-sqlite3 needs its own to build.
     allowScripts: { 'onnxruntime-node': false, protobufjs: false, '@scarf/scarf': false, 'better-sqlite3': true },
