@@ -31,3 +31,5 @@ export { monitorMemoryOf, measureMonitorMemory, readNumericCsv, MEMORY_ROWS } fr
 export { batchRows, batchTensor, oipBatchBody, compareBatch, BATCH_ROWS } from './batched-golden.js';
 export { percentile, latencySummary } from './percentile.js';
 export type * from './results.js';
+export { explainChecks, summarizeExplainThroughput } from './explain-verdict.js';
+export { EXPLAIN, runExplain } from './explain.js';

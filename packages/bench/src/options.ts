@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 export const LOAD_MODELS = ['purchase', 'wide_mlp'] as const;
 
 /** The sections of a run, in the order they run (the soak comes last, with `--soak`). */
-export const SECTIONS = ['load', 'batched', 'ceiling', 'one-conn', 'startup', 'telemetry', 'prediction-log', 'security', 'monitoring', 'overload'] as const;
+export const SECTIONS = ['load', 'batched', 'ceiling', 'one-conn', 'startup', 'telemetry', 'prediction-log', 'security', 'monitoring', 'explain', 'overload'] as const;
 /** One of SECTIONS. */
 export type Section = (typeof SECTIONS)[number];
 

@@ -6,6 +6,7 @@ import { overloadSection } from './report-overload.js';
 import { monitoringSection } from './report-monitoring.js';
 import { predictionLogSection } from './report-prediction-log.js';
 import { securitySection } from './report-security.js';
+import { explainSection } from './report-explain.js';
 import { telemetrySection } from './report-telemetry.js';
 import { mergeReport, section } from './report-sections.js';
 import type { BenchResults, LoadRow } from './results.js';
@@ -144,7 +145,7 @@ export function renderReport(r: BenchResults, machine: MachineInfo): string {
     ...(r.notes.length ? ['**Notes from this run**', '', ...r.notes.map((n) => `- ${n}`), ''] : []),
     '## Targets',
     '',
-    `Throughput and latency targets are judged on Ponte's default set-up (OIP, batching on), against the naive Hono server and Flask of the same run; the telemetry, prediction-log, security, monitoring and overload targets on their own sections below.`,
+    `Throughput and latency targets are judged on Ponte's default set-up (OIP, batching on), against the naive Hono server and Flask of the same run; the telemetry, prediction-log, security, monitoring, explanation and overload targets on their own sections below.`,
     '',
     ...targetsTable(evaluateTargets(r)),
     '',
@@ -189,6 +190,10 @@ export function renderReport(r: BenchResults, machine: MachineInfo): string {
     '## Monitoring cost',
     '',
     ...monitoringSection(r),
+    '',
+    '## Explanations',
+    '',
+    ...explainSection(r),
     '',
     '## Overload and backpressure',
     '',

@@ -290,6 +290,44 @@ export interface MonitoringResult {
   memory: MonitorMemory;
 }
 
+/** Explanation latency of one model: sequential one-row `POST /v1/models/{m}:explain` requests to a Ponte with `@ponte/explain`. */
+export interface ExplainLatencyRow {
+  model: string;
+  /** What the issue asks of it, e.g. `8 features, Kernel SHAP exhaustive`. */
+  label: string;
+  status: 'ok' | 'failed' | 'skipped';
+  note?: string;
+  /** The p50 the issue sets for this model, ms (none: a figure only). */
+  p50TargetMs?: number;
+  /** From the answers: the method, whether the Shapley values were exact, the coalitions and model rows per explained row. */
+  method?: string;
+  exact?: boolean;
+  coalitions?: number;
+  modelRows?: number;
+  features?: number;
+  /** Requests answered 202 (a job, polled until done; its latency includes the polling). */
+  jobs: number;
+  /** Over the measured requests (after warm-up), client side: the HTTP request included. */
+  latency?: LatencySummary;
+}
+
+/** Explanations: latency per model, and the cost of background explanations to prediction throughput. */
+export interface ExplainResult {
+  latency: ExplainLatencyRow[];
+  /** Warm-up and measured requests per model. */
+  warmup: number;
+  throughput: {
+    model: string;
+    connections: number;
+    /** `models[].explain.sampleRate` of the explained set-up (the plugin's default). */
+    sampleRate: number;
+    /** `off` (SQLite log, explain off) and `explain` (SQLite log + `@ponte/explain`). */
+    variants: SetupVariant[];
+    /** Per run of the explained set-up: predictions logged and rows explained in the background (counted in the SQLite file after the server stopped). */
+    explained: Array<{ logged: number; explained: number }>;
+  };
+}
+
 /** A row of the batched-requests table (32 rows per request). */
 export interface BatchedRow {
   model: string;
@@ -324,6 +362,7 @@ export interface BenchResults {
   predictionLog?: PredictionLogResult;
   security?: SecurityResult;
   monitoring?: MonitoringResult;
+  explain?: ExplainResult;
   overload?: OverloadResult;
   ponteFacts: Record<string, PonteFacts>;
   /** /proc/loadavg's 1-minute figure before and after the run: other work on the machine skews every row. */

@@ -18,6 +18,7 @@ import { runTelemetry, TELEMETRY, telemetryRounds } from './telemetry.js';
 import { PREDICTION_LOG, runPredictionLog } from './prediction-log.js';
 import { runSecurity, SECURITY } from './security.js';
 import { MONITORING, monitoringRounds, runMonitoring } from './monitoring.js';
+import { EXPLAIN, runExplain } from './explain.js';
 
 const CEILING_BATCHES = [1, 32];
 /** Seconds a contender takes besides its wrk runs (start, golden rows, stop), for the estimate. */
@@ -43,6 +44,8 @@ export function estimateSeconds(o: BenchOptions): number {
     on('security') * 4 * tel.runs * (o.warmupS + tel.durationS + OVERHEAD_S) +
     // Three set-ups, with the monitor's longer warm-up and runs; two of them drain a log when they stop.
     on('monitoring') * 3 * mon.runs * (mon.warmupS + mon.durationS + OVERHEAD_S + 1) +
+    // Latency: three servers, a few seconds of explanations each (digits' sampled ones take about half a second); then two set-ups interleaved.
+    on('explain') * (3 * (OVERHEAD_S + 2) + (o.quick ? 15 : 40) + 2 * tel.runs * (o.warmupS + tel.durationS + OVERHEAD_S + 1)) +
     on('overload') * (o.warmupS + o.durationS + OVERHEAD_S + 6) +
     (o.soak ? o.soakMinutes * 60 + 10 : 0);
 }
@@ -50,7 +53,7 @@ export function estimateSeconds(o: BenchOptions): number {
 /**
  * Runs every section the options ask for, in order: the 32-connection load
  * tables, batched requests, the in-process ceiling, one connection, start-up
- * and memory, telemetry cost, prediction-log cost, security cost, monitoring cost, overload, and the soak. Servers are started and
+ * and memory, telemetry cost, prediction-log cost, security cost, monitoring cost, explanations, overload, and the soak. Servers are started and
  * stopped per row; nothing is left running.
  */
 export async function runSuite(o: BenchOptions, tmp: string, log: (line: string) => void): Promise<BenchResults> {
@@ -171,6 +174,13 @@ export async function runSuite(o: BenchOptions, tmp: string, log: (line: string)
     const [sqlite, monitor] = [await pluginLoads('@ponte/store-sqlite'), await pluginLoads('@ponte/monitor')];
     log(`== monitoring cost: ${MONITORING.model}, ${MONITORING.connections} connections, off / SQLite log / SQLite log + monitor interleaved, ${mon.runs} run${mon.runs > 1 ? 's' : ''} of ${mon.durationS} s each after ${mon.warmupS} s of warm-up`);
     r.monitoring = await runMonitoring(plan(MONITORING.connections), prometheus, { sqlite, monitor });
+  }
+
+  if (on('explain')) {
+    const tel = telemetryRounds(o);
+    const [sqlite, explain] = [await pluginLoads('@ponte/store-sqlite'), await pluginLoads('@ponte/explain')];
+    log(`== explanations: latency of ${EXPLAIN.latency.map((x) => x.model).join(', ')}; then the cost of background explanations (${EXPLAIN.throughput.model}, ${EXPLAIN.throughput.connections} connections, SQLite log with explain off / on interleaved, ${tel.runs} run${tel.runs > 1 ? 's' : ''} of ${tel.durationS} s each)`);
+    r.explain = await runExplain(plan(EXPLAIN.throughput.connections), prometheus, { sqlite, explain }, o.quick);
   }
 
   if (on('overload')) {

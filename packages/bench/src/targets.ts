@@ -4,6 +4,7 @@ import { medianReadyMs } from './startup.js';
 import { monitoringChecks } from './monitoring-verdict.js';
 import { predictionLogChecks } from './prediction-log-verdict.js';
 import { securityChecks } from './security-verdict.js';
+import { explainChecks } from './explain-verdict.js';
 import { telemetryChecks } from './telemetry-verdict.js';
 
 /** Throughput targets from the issue: Ponte's req/s over the naive Node server's and over Flask's. */
@@ -92,6 +93,7 @@ export function evaluateTargets(r: BenchResults): TargetCheck[] {
   if (r.predictionLog) out.push(...predictionLogChecks(r.predictionLog));
   if (r.security) out.push(...securityChecks(r.security));
   if (r.monitoring) out.push(...monitoringChecks(r.monitoring));
+  if (r.explain) out.push(...explainChecks(r.explain));
   if (r.overload) out.push(...overloadChecks(r.overload));
   const s = r.soak;
   out.push({

@@ -32,7 +32,8 @@ const USAGE = `usage:
   ponte docker [--config FILE] [--out FILE] [--models-dir DIR | --mount] [--node-version V] [--from-source]
                                                       write a production Dockerfile (and .dockerignore) for a config
   ponte k8s [--config FILE] [--out DIR] [--name N] [--image I] [--namespace NS] [--replicas N] [--max-replicas N]
-            [--postgres-secret S] [--redis-url U] [--keys-secret S] [--kserve --storage-uri URI [--canary-percent P]]
+            [--cpu-target P] [--postgres-secret S] [--redis-url U] [--keys-secret S]
+            [--kserve --storage-uri URI [--canary-percent P]]
                                                       write Kubernetes manifests (or a KServe ServingRuntime + InferenceService)
 `;
 

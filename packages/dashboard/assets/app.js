@@ -189,8 +189,8 @@ function clearReport() {
   for (const { u } of state.charts) u.destroy();
   state.charts = [];
   $('summary').replaceChildren();
-  for (const id of ['chart-p-value', 'chart-effect-size', 'chart-quality', 'chart-performance']) plotOf(id).replaceChildren();
-  for (const id of ['alerts', 'features']) $(id).querySelector('.table').replaceChildren();
+  for (const id of ['chart-p-value', 'chart-effect-size', 'chart-importance', 'chart-quality', 'chart-performance']) plotOf(id).replaceChildren();
+  for (const id of ['alerts', 'features', 'root-causes']) $(id).querySelector('.table').replaceChildren();
 }
 
 const plotOf = (sectionId) => $(sectionId).querySelector('.plot');
@@ -216,17 +216,19 @@ function render(report) {
 
   renderSummary(report, windows);
   if (windows.length === 0) {
-    for (const id of ['chart-p-value', 'chart-effect-size', 'chart-quality', 'chart-performance']) plotOf(id).replaceChildren(el('p', { class: 'empty', text: 'No closed window yet: a window closes after its rows or its seconds (see the model\'s monitoring.window).' }));
+    for (const id of ['chart-p-value', 'chart-effect-size', 'chart-importance', 'chart-quality', 'chart-performance']) plotOf(id).replaceChildren(el('p', { class: 'empty', text: 'No closed window yet: a window closes after its rows or its seconds (see the model\'s monitoring.window).' }));
   } else {
     const features = featureNamesOf(windows);
     const colour = new Map(features.map((f, i) => [f, PALETTE[i % PALETTE.length]]));
     colour.set(PREDICTION, '#1f2328');
     driftCharts(windows, xs, features, colour, marks);
+    importanceChart(windows, xs, colour, marks);
     qualityChart(windows, xs, features, colour, marks);
     performanceChart(windows, xs, marks);
   }
   renderAlerts(report, history);
   renderFeatures(windows[windows.length - 1]?.w);
+  renderRootCauses(windows);
 
   const newest = windows[windows.length - 1]?.w;
   setStatus(newest === undefined
@@ -443,6 +445,74 @@ function driftCharts(windows, xs, features, colour, marks) {
     thresholds,
     empty: 'No effect size yet: every window shown had too few rows to judge.',
   });
+}
+
+// ---------------------------------------------------------------- importance (from @ponte/explain's sampled explanations)
+
+/** A window's `importance` block with a usable `share`, or null: absent without the explain plugin, or when nothing was sampled. */
+function importanceOf(w) {
+  const imp = obj(w.importance);
+  return imp !== null && obj(imp.share) !== null ? imp : null;
+}
+
+/** Feature names of the importance blocks, in the order of the drift charts' features, then any others. */
+function importanceNamesOf(windows) {
+  const names = [];
+  for (const { w } of windows) for (const f of Object.keys(importanceOf(w)?.share ?? {})) if (!names.includes(f)) names.push(f);
+  return names;
+}
+
+function importanceChart(windows, xs, colour, marks) {
+  const names = importanceNamesOf(windows);
+  let extra = colour.size;
+  for (const f of names) if (!colour.has(f)) colour.set(f, PALETTE[extra++ % PALETTE.length]);
+  const series = names.map((f) => ({
+    label: f,
+    colour: colour.get(f),
+    values: windows.map(({ w }) => num(importanceOf(w)?.share?.[f])),
+  }));
+  timeChart('chart-importance', {
+    xs,
+    series,
+    y: { range: (u, min, max) => [0, Math.min(1, Math.max(num(max) ?? 0, 0.05) * 1.1)] },
+    yFormat: (v) => `${+(v * 100).toFixed(1)} %`,
+    marks,
+    empty: 'No importance in these windows: load @ponte/explain (with a prediction store) and it explains a sampled share of live predictions (models[].explain.sampleRate) for the monitor to add to each window.',
+  });
+}
+
+/** The drift-impact ranking of the newest window that has one: the likely root causes of a drop. */
+function renderRootCauses(windows) {
+  const target = $('root-causes').querySelector('.table');
+  const latest = [...windows].reverse().find((p) => importanceOf(p.w) !== null);
+  if (latest === undefined) {
+    target.replaceChildren(el('p', { class: 'empty', text: windows.length === 0 ? 'No closed window yet.' : 'No importance yet: it needs @ponte/explain explaining sampled live predictions.' }));
+    return;
+  }
+  const imp = importanceOf(latest.w);
+  const ranking = (Array.isArray(imp.drift_impact) ? imp.drift_impact : []).map(obj).filter((d) => d !== null && typeof d.feature === 'string');
+  ranking.sort((a, b) => (num(b.score) ?? -1) - (num(a.score) ?? -1));
+  const top = Math.max(0, ...ranking.map((d) => num(d.score) ?? 0));
+  const change = obj(imp.share_change) ?? {};
+  const rows = ranking.map((d, i) => {
+    const drifted = driftOf(latest.w, d.feature)?.drifted;
+    return el('tr', { class: i < 3 && (num(d.score) ?? 0) > 0 && (num(d.score) ?? 0) >= top / 10 ? 'top' : '', 'data-feature': d.feature, 'data-score': String(num(d.score) ?? '') },
+      el('td', { text: `${i + 1}. ${d.feature}` }),
+      el('td', {}, el('meter', { min: 0, max: top > 0 ? top : 1, value: num(d.score) ?? 0, title: fmt(d.score) })),
+      el('td', { text: fmt(d.score) }),
+      el('td', { text: pct(num(d.share) ?? num(imp.share[d.feature])) }),
+      el('td', { text: fmt(d.effect_size) }),
+      el('td', { text: num(change[d.feature]) === null ? '—' : `${change[d.feature] > 0 ? '+' : ''}${(change[d.feature] * 100).toFixed(1)} pt` }),
+      el('td', {}, drifted === true ? badge('drifted', 'bad') : drifted === false ? badge('no', 'good') : badge('—', 'muted')),
+    );
+  });
+  const newest = windows[windows.length - 1]?.w;
+  target.replaceChildren(
+    el('p', { class: 'help', text: `Window #${latest.w.seq ?? '?'}${latest.w !== newest ? ' (the newest window with importance)' : ''}: ${num(imp.n) ?? '?'} explained rows.` }),
+    ranking.length === 0
+      ? el('p', { class: 'empty', text: 'This window has importance but no drift-impact ranking.' })
+      : tableOf(['feature', 'drift impact', 'score', 'importance', 'effect size', 'share vs reference', 'drift'], rows),
+  );
 }
 
 function qualityChart(windows, xs, features, colour, marks) {

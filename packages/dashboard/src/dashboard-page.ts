@@ -72,9 +72,21 @@ export function dashboardHtml(o: DashboardPageOptions): string {
     <p class="help">Holm-adjusted p-value of each feature's χ² test against the reference profile, log scale. Below the dashed line (α) the distribution changed — a drift when the effect size is also above its floor. A p-value of 0 is drawn at 10⁻¹². Shaded: windows with too few rows to judge.</p>
     <div class="plot"></div>
   </section>
+  <div class="beside">
   <section class="chart" id="chart-effect-size">
     <h2>Drift: effect size per feature</h2>
     <p class="help">How much each distribution moved (PSI for numbers, L∞ for categories). Above the dashed floor the change is large enough to matter.</p>
+    <div class="plot"></div>
+  </section>
+  <section id="root-causes" class="table-section">
+    <h2>Likely root causes</h2>
+    <p class="help">Drift impact in the newest window with importance: the feature's importance share × its drift effect size. A feature that moved and drives the output comes first.</p>
+    <div class="table"></div>
+  </section>
+  </div>
+  <section class="chart" id="chart-importance">
+    <h2>Feature importance over time</h2>
+    <p class="help">Each feature's share of the mean |attribution| of the sampled live predictions explained in the window (<code>@ponte/explain</code>); the shares of a window sum to 1. A rising share means the model leans on that feature more than before.</p>
     <div class="plot"></div>
   </section>
   <section class="chart" id="chart-quality">

@@ -102,6 +102,10 @@ test('an operator opens /dashboard and sees drift, quality, performance and aler
   // The drift alert that fired is listed with its window.
   assert.match(await page.locator('#alerts').innerText(), /firing\s+drift/);
 
+  // Without @ponte/explain the windows carry no importance: the importance chart and the root-cause ranking say so.
+  assert.match(await page.locator('#chart-importance').innerText(), /No importance in these windows/);
+  assert.match(await page.locator('#root-causes').innerText(), /No importance yet/);
+
   const file = join(OUTPUT, 'dashboard.png');
   mkdirSync(OUTPUT, { recursive: true });
   await page.screenshot({ path: file, fullPage: true });
@@ -124,6 +128,23 @@ test('the page copes with a report that has gaps, missing fields and no windows 
   delete patched.windows[4].features;
   patched.windows[5].prediction_drift = null;
   delete patched.alert_history;
+  // Importance as @ponte/explain and the monitor add it, on every window but one (a window whose samples were not explained in time).
+  const names = Object.keys(real.windows[0].features as Record<string, unknown>);
+  patched.windows.forEach((w: Record<string, any>, i: number) => {
+    if (i === 2) return;
+    const drifted = i >= 3;
+    const weight = (f: string): number => (drifted && (f === 'income' || f === 'age') ? 3 : 1) + names.indexOf(f) / 10;
+    const total = names.reduce((a, f) => a + weight(f), 0);
+    const share = Object.fromEntries(names.map((f) => [f, weight(f) / total]));
+    const effect = (f: string): number => (drifted && (f === 'income' || f === 'age') ? (f === 'income' ? 0.9 : 0.5) : 0.01);
+    w.importance = {
+      n: 250,
+      share,
+      reference_share: Object.fromEntries(names.map((f) => [f, 1 / names.length])),
+      share_change: Object.fromEntries(names.map((f) => [f, share[f]! - 1 / names.length])),
+      drift_impact: names.map((f) => ({ feature: f, score: share[f]! * effect(f), share: share[f]!, effect_size: effect(f) })).sort((a, b) => b.score - a.score),
+    };
+  });
   const answers = [patched, {}, { windows: [{ seq: 0, end: 'not a time' }, null, 7], alerts: 'nope' }];
 
   for (const body of answers) {
@@ -133,10 +154,22 @@ test('the page copes with a report that has gaps, missing fields and no windows 
     await waitUntilRendered(page);
     assert.equal(await page.getAttribute('body', 'data-state'), 'ready', `${JSON.stringify(body).slice(0, 80)}: ${await page.locator('#status').innerText()}`);
     if (body === patched) {
-      for (const id of CHARTS) assert.ok(await colouredPixels(page, id) > 200, `${id} drawn despite the gaps`);
+      for (const id of [...CHARTS, 'chart-importance']) assert.ok(await colouredPixels(page, id) > 200, `${id} drawn despite the gaps`);
+      // A line per feature, a point per window that has importance (five of six).
+      assert.equal(await page.getAttribute('#chart-importance .plot', 'data-series'), String(names.length));
+      assert.equal(Number(await page.getAttribute('#chart-importance .plot', 'data-points')), 5 * names.length);
+      // The root-cause ranking of the newest window: the shifted features first, income (larger shift) on top.
+      const ranked = await page.locator('#root-causes tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-feature')));
+      assert.deepEqual(ranked.slice(0, 2), ['income', 'age']);
+      assert.equal(ranked.length, names.length);
+      assert.match(await page.locator('#root-causes').innerText(), /Window #\d+: 250 explained rows/);
+      mkdirSync(OUTPUT, { recursive: true });
+      await page.screenshot({ path: join(OUTPUT, 'dashboard-importance.png'), fullPage: true });
     } else {
       assert.match(await page.locator('#chart-p-value').innerText(), /No closed window yet/);
+      assert.match(await page.locator('#chart-importance').innerText(), /No closed window yet/);
       assert.match(await page.locator('#features').innerText(), /No closed window yet/);
+      assert.match(await page.locator('#root-causes').innerText(), /No closed window yet/);
     }
     assert.deepEqual(problems, []);
     await page.close();
