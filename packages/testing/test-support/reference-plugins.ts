@@ -69,13 +69,14 @@ export function teamTokens(secrets: Record<string, string>, echo = false): Authe
   };
 }
 
-/** Keeps what it is given in memory. */
-export function memorySink(): PredictionSink & { written: number } {
+/** Keeps what it is given in memory; `full` (a memory quota reached) makes every write reject. */
+export function memorySink(full = false): PredictionSink & { written: number } {
   const sink = {
     name: 'memory',
     maxBatch: 64,
     written: 0,
-    write(records: readonly unknown[]) {
+    async write(records: readonly unknown[]) {
+      if (full) throw new Error('memory quota reached');
       sink.written += records.length;
     },
     flush() {},

@@ -30,6 +30,6 @@ authenticatorConformance('team-token', {
 });
 
 const sink = memorySink();
-sinkConformance('memory', { sink, delivered: () => sink.written - 0 });
+sinkConformance('memory', { sink, failing: memorySink(true), delivered: () => sink.written - 0 });
 
 observerConformance('status-counter', { observer: statusCounter() });
