@@ -1,6 +1,6 @@
 import { definePlugin } from '@ponte/core';
 import { HttpTokens } from '@ponte/http';
-import { makeAsset } from './asset.js';
+import { makeStaticAsset as makeAsset } from '@ponte/http';
 import { loadDashboardAssets } from './dashboard-assets.js';
 import { dashboardHtml } from './dashboard-page.js';
 import { dashboardRoutes, type DashboardFiles } from './dashboard-routes.js';

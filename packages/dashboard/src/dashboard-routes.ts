@@ -1,6 +1,5 @@
 import { PonteError, type RouteAction } from '@ponte/core';
-import { htmlSecurityHeaders, type HttpAnswer, type HttpExchange, type HttpRoute } from '@ponte/http';
-import type { Asset } from './asset.js';
+import { htmlSecurityHeaders, sendStaticAsset, type HttpAnswer, type HttpExchange, type HttpRoute, type StaticAsset as Asset } from '@ponte/http';
 import { DASHBOARD_CSP } from './dashboard-page.js';
 
 /** What the routes serve, filled by the plugin's `start`. */
@@ -18,26 +17,6 @@ function notStarted(): PonteError {
   return new PonteError('PONTE_SHUTTING_DOWN', 'the dashboard plugin is not started');
 }
 
-function matches(ifNoneMatch: string | undefined, etag: string): boolean {
-  if (ifNoneMatch === undefined) return false;
-  return ifNoneMatch.split(',').some((t) => {
-    const v = t.trim();
-    return v === '*' || v === etag || v === `W/${etag}`;
-  });
-}
-
-/** Sends bytes with an ETag, answering 304 to a matching If-None-Match and gzip to clients that accept it. */
-function send(x: HttpExchange, a: Asset, cacheControl: string, extra: Record<string, string> = {}): HttpAnswer {
-  const headers: Record<string, string> = { 'Cache-Control': cacheControl, ETag: a.etag, 'X-Content-Type-Options': 'nosniff', ...extra };
-  if (a.gzip !== undefined) headers['Vary'] = 'Accept-Encoding';
-  if (matches(x.headers['if-none-match'], a.etag)) return { status: 304, headers };
-  if (a.gzip !== undefined && /\bgzip\b/i.test(x.headers['accept-encoding'] ?? '')) {
-    headers['Content-Encoding'] = 'gzip';
-    return { status: 200, contentType: a.type, body: a.gzip, headers };
-  }
-  return { status: 200, contentType: a.type, body: a.body, headers };
-}
-
 /**
  * `GET /dashboard` (the page) and `GET /dashboard/{file}` (its script, its
  * style and uPlot's). They hold no data: `public` by default, the `monitor`
@@ -47,7 +26,7 @@ export function dashboardRoutes(isPublic: boolean, files: DashboardFiles): HttpR
   const action: RouteAction = isPublic ? 'public' : 'monitor';
   const page = (x: HttpExchange): HttpAnswer => {
     if (files.page === undefined) throw notStarted();
-    return send(x, files.page, NO_CACHE, htmlSecurityHeaders(DASHBOARD_CSP));
+    return sendStaticAsset(x, files.page, NO_CACHE, htmlSecurityHeaders(DASHBOARD_CSP));
   };
   return [
     { method: 'GET', path: '/dashboard', name: 'dashboard', action, tracked: false, docs: { operationId: 'dashboard', summary: 'Monitoring dashboard (HTML)', tag: TAG }, respond: page },
@@ -61,7 +40,7 @@ export function dashboardRoutes(isPublic: boolean, files: DashboardFiles): HttpR
         // A lookup in a fixed table: the name never becomes a file path.
         const a = files.assets.get(file);
         if (a === undefined) throw new PonteError('PONTE_NOT_FOUND', `no dashboard asset named ${JSON.stringify(file.slice(0, 100))} (there are ${[...files.assets.keys()].join(', ')})`);
-        return send(x, a, x.query.get('v') !== null ? IMMUTABLE : NO_CACHE);
+        return sendStaticAsset(x, a, x.query.get('v') !== null ? IMMUTABLE : NO_CACHE);
       },
     },
   ];

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import { createLogger, instancesToRequest, loadConfigFile, PonteServer, type ReadyModel } from '@ponte/core';
-import { httpProtocol } from '@ponte/http';
+import { instancesToRequest, type ReadyModel } from '@ponte/core';
+import { newestReadyVersion, startOfflineServer } from '@ponte/http';
 import { readReferenceFile, type ReferenceRecord } from '@ponte/monitor';
 import { attributionToJson, type Attribution } from './attribution.js';
 import { ExplanationService } from './explanation-service.js';
@@ -54,15 +54,9 @@ function bar(done: number, total: number): string {
  * is logged, monitored or authenticated), and prints a table or JSON lines.
  */
 export async function explainCommand(o: ExplainCommandOptions, io: ExplainIo): Promise<number> {
-  const loaded = loadConfigFile(o.config);
-  const cfg = loaded.config;
-  cfg.server = { ...cfg.server, host: '127.0.0.1', port: 0, processes: 1, health: { ...cfg.server.health, port: null } };
-  const server = await PonteServer.create(loaded, { logger: createLogger('silent'), defaults: [httpProtocol], kinds: ['model-format', 'protocol', 'validator', 'transform'] });
-  await server.start();
+  const server = await startOfflineServer(o.config);
   try {
-    const ready = server.registry.readyVersions().filter((m) => m.name === o.model && (o.version === undefined || m.version === o.version));
-    if (ready.length === 0) throw new Error(`model "${o.model}"${o.version !== undefined ? ` version ${o.version}` : ''} is not ready: ${server.registry.has(o.model) ? server.registry.problem(o.model) ?? 'no ready version' : 'no such model in the config'}`);
-    const model: ReadyModel = ready.reduce((a, b) => (Number(b.version) > Number(a.version) ? b : a));
+    const model: ReadyModel = newestReadyVersion(server, o.model, o.version);
     const service = new ExplanationService({ concurrency: 1, queue: 0, chunkRows: 4096 });
     const prepared = await service.prepare(model);
     const names = prepared.featureNames;

@@ -1,24 +1,7 @@
-/** A small seeded PRNG (mulberry32): every sampled explanation is reproducible from its seed. */
-export type Random = () => number;
+/** Sampling helpers for explanations, on the monitor's seeded PRNG: every sampled explanation is reproducible from its seed. */
+import type { Random } from '@ponte/monitor';
 
-/** A uniform [0, 1) generator from a 32-bit seed. */
-export function seededRandom(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A standard normal draw (Box–Muller). */
-export function normal(random: Random): number {
-  let u = random();
-  while (u <= Number.MIN_VALUE) u = random();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
-}
+export { seededRandom, normal, type Random } from '@ponte/monitor';
 
 /** An index drawn from a discrete distribution with probabilities `p` (summing to 1). */
 export function drawIndex(random: Random, p: ArrayLike<number>): number {

@@ -10,3 +10,5 @@ export { nativeInferJson } from './infer-json.js';
 export { htmlSecurityHeaders } from './security-headers.js';
 export { CorsPolicy, DEFAULT_CORS_HEADERS } from './cors.js';
 export type { RequestLimits } from './request-limits.js';
+export { startOfflineServer, newestReadyVersion } from './offline-server.js';
+export { etagOf, makeStaticAsset, sendStaticAsset, type StaticAsset } from './static-asset.js';

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
-import { createLogger, loadConfigFile, PonteServer, type ModelConfig, type ReadyModel } from '@ponte/core';
-import { httpProtocol, taskOf, type Prediction } from '@ponte/http';
+import type { ModelConfig, ReadyModel } from '@ponte/core';
+import { newestReadyVersion, startOfflineServer, taskOf, type Prediction } from '@ponte/http';
 import { buildProfile, mergeProfiles, type Label, type ModelOutput, type ModelTask, type ProfileRow, type ReferenceProfile } from './engine/index.js';
 import { labelClass } from './monitored-rows.js';
 import { monitoringConfig } from './monitoring-config.js';
@@ -47,15 +47,9 @@ function outputOf(p: Prediction, task: ModelTask | undefined): ModelOutput | und
  * profile the monitor compares production traffic with.
  */
 export async function profileCommand(o: ProfileCommandOptions, io: ProfileIo): Promise<string> {
-  const loaded = loadConfigFile(o.config);
-  const cfg = loaded.config;
-  cfg.server = { ...cfg.server, host: '127.0.0.1', port: 0, processes: 1, health: { ...cfg.server.health, port: null } };
-  const server = await PonteServer.create(loaded, { logger: createLogger('silent'), defaults: [httpProtocol], kinds: ['model-format', 'protocol', 'validator', 'transform'] });
-  await server.start();
+  const server = await startOfflineServer(o.config);
   try {
-    const ready = server.registry.readyVersions().filter((m) => m.name === o.model && (o.version === undefined || m.version === o.version));
-    if (ready.length === 0) throw new Error(`model "${o.model}"${o.version !== undefined ? ` version ${o.version}` : ''} is not ready: ${server.registry.has(o.model) ? server.registry.problem(o.model) ?? 'no ready version' : 'no such model in the config'}`);
-    const model = ready.reduce((a, b) => (Number(b.version) > Number(a.version) ? b : a));
+    const model = newestReadyVersion(server, o.model, o.version);
     const config = model.config;
     const names = config.features?.map((f) => f.name) ?? [];
     if (names.length === 0) throw new Error(`model "${o.model}" has no feature names (models[].features or model.yaml): a profile is made of named features`);

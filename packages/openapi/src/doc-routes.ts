@@ -1,8 +1,7 @@
 import { PonteError, type RouteAction } from '@ponte/core';
-import { htmlSecurityHeaders, type HttpAnswer, type HttpExchange, type HttpRoute } from '@ponte/http';
+import { htmlSecurityHeaders, sendStaticAsset, type HttpAnswer, type HttpExchange, type HttpRoute, type StaticAsset as Asset } from '@ponte/http';
 import type { DocumentCache } from './document-cache.js';
 import type { OpenApiOptions } from './options.js';
-import type { Asset } from './swagger-ui-assets.js';
 
 /** What the routes serve, prepared by the plugin's `start`. */
 export interface DocAssets {
@@ -23,26 +22,6 @@ function notStarted(): PonteError {
   return new PonteError('PONTE_SHUTTING_DOWN', 'the OpenAPI plugin is not started');
 }
 
-function matches(ifNoneMatch: string | undefined, etag: string): boolean {
-  if (ifNoneMatch === undefined) return false;
-  return ifNoneMatch.split(',').some((t) => {
-    const v = t.trim();
-    return v === '*' || v === etag || v === `W/${etag}`;
-  });
-}
-
-/** Sends bytes with an ETag, answering 304 to a matching If-None-Match and gzip to clients that accept it. */
-function send(x: HttpExchange, a: Asset, cacheControl: string, extra: Record<string, string> = {}): HttpAnswer {
-  const headers: Record<string, string> = { 'Cache-Control': cacheControl, ETag: a.etag, 'X-Content-Type-Options': 'nosniff', ...extra };
-  if (a.gzip !== undefined) headers['Vary'] = 'Accept-Encoding';
-  if (matches(x.headers['if-none-match'], a.etag)) return { status: 304, headers };
-  if (a.gzip !== undefined && /\bgzip\b/i.test(x.headers['accept-encoding'] ?? '')) {
-    headers['Content-Encoding'] = 'gzip';
-    return { status: 200, contentType: a.type, body: a.gzip, headers };
-  }
-  return { status: 200, contentType: a.type, body: a.body, headers };
-}
-
 /**
  * The document route and, unless disabled, the Swagger UI routes, as REST
  * route table entries. They are added in `register` and read what `start`
@@ -58,7 +37,7 @@ export function docRoutes(options: OpenApiOptions, assets: DocAssets): HttpRoute
     respond(x) {
       if (assets.cache === undefined) throw notStarted();
       const doc = assets.cache.get();
-      return send(x, { type: 'application/json; charset=utf-8', body: encoder.encode(doc.json), etag: doc.etag }, NO_CACHE);
+      return sendStaticAsset(x, { type: 'application/json; charset=utf-8', body: encoder.encode(doc.json), etag: doc.etag }, NO_CACHE);
     },
   }];
   if (!options.ui) return routes;
@@ -66,7 +45,7 @@ export function docRoutes(options: OpenApiOptions, assets: DocAssets): HttpRoute
   const page = (x: HttpExchange): HttpAnswer => {
     const a = assets.files?.get('index.html');
     if (a === undefined) throw notStarted();
-    return send(x, a, NO_CACHE, assets.csp !== undefined ? htmlSecurityHeaders(assets.csp) : {});
+    return sendStaticAsset(x, a, NO_CACHE, assets.csp !== undefined ? htmlSecurityHeaders(assets.csp) : {});
   };
   routes.push(
     { method: 'GET', path: options.uiPath, name: 'swagger_ui', action, tracked: false, docs: { operationId: 'swaggerUi', summary: 'Swagger UI', tag: TAG }, respond: page },
@@ -83,7 +62,7 @@ export function docRoutes(options: OpenApiOptions, assets: DocAssets): HttpRoute
         if (file === 'index.html') return page(x);
         // Generated files change with the config, dist files only with the package version in their URL.
         const cacheControl = file === 'swagger-initializer.js' ? NO_CACHE : x.query.get('v') !== null ? IMMUTABLE : REVALIDATE_DAILY;
-        return send(x, a, cacheControl, file === 'oauth2-redirect.html' && assets.csp !== undefined ? htmlSecurityHeaders(assets.csp) : {});
+        return sendStaticAsset(x, a, cacheControl, file === 'oauth2-redirect.html' && assets.csp !== undefined ? htmlSecurityHeaders(assets.csp) : {});
       },
     },
   );

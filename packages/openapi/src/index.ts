@@ -3,7 +3,8 @@ import { HttpTokens } from '@ponte/http';
 import { docRoutes, type DocAssets } from './doc-routes.js';
 import { DocumentCache } from './document-cache.js';
 import { checkOptions, openApiOptionsSchema, type OpenApiOptions } from './options.js';
-import { loadSwaggerUiAssets, makeAsset } from './swagger-ui-assets.js';
+import { makeStaticAsset as makeAsset } from '@ponte/http';
+import { loadSwaggerUiAssets } from './swagger-ui-assets.js';
 import { swaggerUiHtml, swaggerUiInitializer } from './swagger-ui-page.js';
 
 export { buildDocument, type DocumentContext, type ModelCatalog } from './document.js';
