@@ -22,7 +22,7 @@ const TOP = /^(?:packages|examples|config|docs|deploy)\//;
 /**
  * Repository paths a document names: relative markdown links (against the document's folder), and
  * code spans that start with a top-level folder (against the repository root or the document's
- * folder), and the bare file names an example's README gives (against its folder). Globs, placeholders and generated output (dist/, data/) are left out.
+ * folder), and the bare file names an example's README gives (against its folder). Globs, placeholders and generated output (dist/, data/, test-output/) are left out.
  */
 function namedPaths(file: string): Array<{ path: string; candidates: string[] }> {
   const text = readFileSync(file, 'utf8');
@@ -38,7 +38,7 @@ function namedPaths(file: string): Array<{ path: string; candidates: string[] }>
     // (Elsewhere `./models` is the reader's own folder, not this repository's.)
     const local = dirname(file).startsWith(join(REPO_ROOT, 'examples')) && (p.startsWith('./') || /^[\w-]+\.(?:json|mjs|yaml|csv)$/.test(p));
     if (!TOP.test(p) && !local) continue;
-    if (/[*<>{}$|]|\.\.\.|…/.test(p) || /(^|\/)(dist|data|node_modules)\//.test(p)) continue;
+    if (/[*<>{}$|]|\.\.\.|…/.test(p) || /(^|\/)(dist|data|node_modules|test-output)\//.test(p)) continue;
     out.push({ path: p, candidates: [join(REPO_ROOT, p), join(dirname(file), p)] });
   }
   return out;

@@ -7,9 +7,8 @@ import { parse, parseAllDocuments } from 'yaml';
 import { REPO_ROOT } from '@ponte/http/testing';
 import { runCli } from './cli-process.js';
 
-// kubectl is not available here, so the manifests are checked structurally: parsed with `yaml`, their
-// fields compared with the Kubernetes API (apps/v1, autoscaling/v2, policy/v1) and KServe's documented
-// v1beta1 InferenceService / v1alpha1 ServingRuntime fields (docs/deploy.md names the KServe version).
+// What the manifests mean (probes, drain, selectors, Secrets) is checked here; that they are valid by the
+// Kubernetes schemas and KServe's CRDs is checked in k8s-schemas.test.ts.
 
 // Manifests are untyped YAML: indexed freely here, checked by the assertions.
 type Obj = Record<string, any>;
