@@ -15,13 +15,14 @@ export class ApiKeyAuthenticator implements Authenticator {
 
   constructor(private readonly verifier: KeyVerifier) {}
 
-  authenticate(ctx: RequestContext): Promise<Principal | null> {
+  /** Synchronous for a key verified before (the common case), a promise while scrypt runs. */
+  authenticate(ctx: RequestContext): Principal | null | Promise<Principal | null> {
     const header = ctx.headers['x-api-key'];
     if (header !== undefined) return this.verifier.verify(header.trim());
     const authorization = ctx.headers['authorization'];
-    if (authorization === undefined) return Promise.resolve(null);
-    const token = BEARER.exec(authorization)?.[1];
-    if (token === undefined || !looksLikeKey(token)) return Promise.resolve(null);
+    if (authorization === undefined) return null;
+    const token = authorization.startsWith('Bearer ') && authorization.indexOf(' ', 7) < 0 ? authorization.slice(7) : BEARER.exec(authorization)?.[1];
+    if (token === undefined || !looksLikeKey(token)) return null;
     return this.verifier.verify(token);
   }
 }

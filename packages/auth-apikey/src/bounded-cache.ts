@@ -16,6 +16,11 @@ export class BoundedCache<K, V> {
     return v;
   }
 
+  /** The value without marking it recently used (no re-insertion): the cheap read of a hot path. */
+  peek(key: K): V | undefined {
+    return this.map.get(key);
+  }
+
   set(key: K, value: V): void {
     this.map.delete(key);
     this.map.set(key, value);

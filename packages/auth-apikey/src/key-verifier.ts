@@ -44,6 +44,12 @@ export class KeyVerifier {
   private byId = new Map<string, Candidate[]>();
   /** Bumped on every key set change; a verification that straddles one is redone. */
   private generation = 0;
+  /**
+   * Keys verified since the key set last changed, by the key as presented:
+   * a hit costs one Map lookup and no hashing, so a verified key is as cheap
+   * as no auth. Only keys that passed scrypt get here, so it holds at most
+   * one entry per configured key (bounded anyway).
+   */
   private readonly accepted: BoundedCache<string, Principal>;
   private readonly refused: BoundedCache<string, number>;
   private readonly inflight = new Map<string, Promise<Principal | null>>();
@@ -83,12 +89,14 @@ export class KeyVerifier {
   }
 
   /** The principal of a presented key; throws `PONTE_UNAUTHENTICATED` "invalid API key" otherwise. */
-  async verify(presented: string): Promise<Principal> {
+  verify(presented: string): Principal | Promise<Principal> {
+    return this.accepted.peek(presented) ?? this.verifyUncached(presented);
+  }
+
+  private async verifyUncached(presented: string): Promise<Principal> {
     const id = keyIdOf(presented);
     if (id === undefined || !this.byId.has(id)) throw invalidKey();
     const digest = createHash('sha256').update(presented).digest('base64');
-    const known = this.accepted.get(digest);
-    if (known !== undefined) return known;
     const until = this.refused.get(digest);
     if (until !== undefined) {
       if (until > Date.now()) throw invalidKey();
@@ -126,7 +134,7 @@ export class KeyVerifier {
       }
       if (generation !== this.generation) continue;
       if (found !== undefined) {
-        this.accepted.set(digest, found.principal);
+        this.accepted.set(presented, found.principal);
         return found.principal;
       }
       this.refused.set(digest, Date.now() + this.limits.refusedTtlMs);

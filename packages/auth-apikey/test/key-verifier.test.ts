@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createKey, DEFAULT_LIMITS, KeyVerifier, loadKeyEntries, verifyKeyHash, type KeyHash, type LoadedKey } from '@ponte/auth-apikey';
+import type { Principal } from '@ponte/core';
+
+/** `verify` answers a cached key synchronously: as a promise either way, for assert.rejects. */
+const verifyAsync = async (v: KeyVerifier, key: string): Promise<Principal> => v.verify(key);
 
 /** scrypt's check, counted, with how many ran at once. */
 function countingCheck(): { calls: number; peak: number; check: (key: string, stored: KeyHash) => Promise<boolean> } {
@@ -27,8 +31,8 @@ test('a key is hashed once, however many requests carry it, at once or one after
   const counter = countingCheck();
   const verifier = new KeyVerifier(DEFAULT_LIMITS, counter.check);
   verifier.setKeys([loaded]);
-  const principals = await Promise.all(Array.from({ length: 50 }, () => verifier.verify(key)));
-  for (let i = 0; i < 50; i++) principals.push(await verifier.verify(key));
+  const principals = await Promise.all(Array.from({ length: 50 }, () => verifyAsync(verifier, key)));
+  for (let i = 0; i < 50; i++) principals.push(await verifyAsync(verifier, key));
   assert.equal(counter.calls, 1);
   assert.deepEqual(principals[99], { id: 'billing', scheme: 'apikey', scopes: ['infer:purchase'] });
 });
@@ -38,10 +42,10 @@ test('a wrong key is hashed once and then refused from memory; an unknown id is 
   const counter = countingCheck();
   const verifier = new KeyVerifier(DEFAULT_LIMITS, counter.check);
   verifier.setKeys([loaded]);
-  for (let i = 0; i < 20; i++) await assert.rejects(verifier.verify(wrongSecret(key)), { code: 'PONTE_UNAUTHENTICATED', message: 'invalid API key' });
+  for (let i = 0; i < 20; i++) await assert.rejects(verifyAsync(verifier, wrongSecret(key)), { code: 'PONTE_UNAUTHENTICATED', message: 'invalid API key' });
   assert.equal(counter.calls, 1);
-  await assert.rejects(verifier.verify(key.replace('billing', 'nobody')), { message: 'invalid API key' });
-  await assert.rejects(verifier.verify('pnt_not-a-key'), { message: 'invalid API key' });
+  await assert.rejects(verifyAsync(verifier, key.replace('billing', 'nobody')), { message: 'invalid API key' });
+  await assert.rejects(verifyAsync(verifier, 'pnt_not-a-key'), { message: 'invalid API key' });
   assert.equal(counter.calls, 1);
 });
 
@@ -50,11 +54,11 @@ test('a flood of distinct wrong keys for a known id runs scrypt a few at a time 
   const counter = countingCheck();
   const verifier = new KeyVerifier({ ...DEFAULT_LIMITS, maxConcurrentHashes: 2, maxWaiting: 8 }, counter.check);
   verifier.setKeys([loaded]);
-  const flood = Array.from({ length: 40 }, (_, i) => verifier.verify(`${key.slice(0, -43)}${String(i).padStart(43, 'x')}`).then(() => 'ok', (e: Error) => e.message));
+  const flood = Array.from({ length: 40 }, (_, i) => verifyAsync(verifier, `${key.slice(0, -43)}${String(i).padStart(43, 'x')}`).then(() => 'ok', (e: Error) => e.message));
   assert.deepEqual(new Set(await Promise.all(flood)), new Set(['invalid API key']));
   assert.ok(counter.peak <= 2, `at most 2 at once, saw ${counter.peak}`);
   assert.ok(counter.calls <= 10, `the rest were shed without hashing, hashed ${counter.calls}`);
-  assert.equal((await verifier.verify(key)).id, 'billing', 'the real key still verifies');
+  assert.equal((await verifyAsync(verifier, key)).id, 'billing', 'the real key still verifies');
 });
 
 test('a new key set forgets what was remembered: a revoked key fails on its next request, a re-added one passes', async () => {
@@ -62,11 +66,11 @@ test('a new key set forgets what was remembered: a revoked key fails on its next
   const b = await entry('b', ['read:*']);
   const verifier = new KeyVerifier();
   verifier.setKeys([a.loaded, b.loaded]);
-  assert.equal((await verifier.verify(a.key)).id, 'a');
+  assert.equal((await verifyAsync(verifier, a.key)).id, 'a');
   verifier.setKeys([b.loaded]);
-  await assert.rejects(verifier.verify(a.key), { message: 'invalid API key' });
+  await assert.rejects(verifyAsync(verifier, a.key), { message: 'invalid API key' });
   verifier.setKeys([a.loaded, b.loaded]);
-  assert.equal((await verifier.verify(a.key)).id, 'a');
+  assert.equal((await verifyAsync(verifier, a.key)).id, 'a');
 });
 
 test('a key revoked while it is being checked is not accepted', async () => {
@@ -75,7 +79,7 @@ test('a key revoked while it is being checked is not accepted', async () => {
   const gate = new Promise<void>((r) => { release = r; });
   const verifier = new KeyVerifier(DEFAULT_LIMITS, async (key, stored) => { await gate; return verifyKeyHash(key, stored); });
   verifier.setKeys([a.loaded]);
-  const pending = verifier.verify(a.key);
+  const pending = verifyAsync(verifier, a.key);
   verifier.setKeys([]);
   release();
   await assert.rejects(pending, { message: 'invalid API key' });
@@ -86,8 +90,8 @@ test('two entries with one id (a rotation in progress) both admit their key', as
   const next = await entry('svc', ['infer:*', 'read:*']);
   const verifier = new KeyVerifier();
   verifier.setKeys([old.loaded, next.loaded]);
-  assert.deepEqual((await verifier.verify(old.key)).scopes, ['infer:*']);
-  assert.deepEqual((await verifier.verify(next.key)).scopes, ['infer:*', 'read:*']);
+  assert.deepEqual((await verifyAsync(verifier, old.key)).scopes, ['infer:*']);
+  assert.deepEqual((await verifyAsync(verifier, next.key)).scopes, ['infer:*', 'read:*']);
 });
 
 test('entries read from a file are checked with a path for every broken rule, never echoing a hash', () => {

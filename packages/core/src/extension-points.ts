@@ -23,7 +23,8 @@ export type Action = Exclude<RouteAction, 'public'>;
  */
 export interface Authenticator {
   readonly scheme: string;
-  authenticate(ctx: RequestContext): Promise<Principal | null>;
+  /** May answer synchronously (a cached credential): core awaits only a promise. */
+  authenticate(ctx: RequestContext): Principal | null | Promise<Principal | null>;
 }
 
 /**

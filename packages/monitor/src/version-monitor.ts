@@ -20,8 +20,8 @@ function figures(result: object): Record<string, IntervalFigure> {
 }
 
 /** How much of the log one tick reads, at most: the rest waits for the next tick. */
-const PAGE = 1000;
-const MAX_PAGES_PER_TICK = 50;
+const PAGE = 500;
+const MAX_PAGES_PER_TICK = 100;
 
 /**
  * The monitor of one model version. It follows the version's prediction log
@@ -86,6 +86,9 @@ export class VersionMonitor {
       }
       if (result.cursor === undefined) break;
       pageCursor = result.cursor;
+      // A page is read and counted synchronously (better-sqlite3, then the rows): let the requests
+      // waiting meanwhile run before the next one, so a busy tick never stalls the server for long.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     // A quiet window closes by time too: nothing more can arrive for it once `until` has passed its end.
     if (open !== null && until - open.first.time >= maxAge) close();
@@ -168,6 +171,7 @@ export class VersionMonitor {
         }
       }
       cursor = page.cursor;
+      await new Promise<void>((resolve) => setImmediate(resolve));
     } while (cursor !== undefined);
     const labelled = classification ? items.length : values.length;
     if (labelled === window.labelled) return undefined;

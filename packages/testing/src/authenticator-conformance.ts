@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isPonteError, SCOPE_PATTERN, type Authenticator } from '@ponte/core';
+import { isPonteError, SCOPE_PATTERN, type Authenticator, type Principal } from '@ponte/core';
 import { testContext, type Credentials } from './test-context.js';
 
 /** What `authenticatorConformance` needs: the authenticator and credentials of each kind. */
@@ -38,7 +38,8 @@ function secretsOf(c: Credentials): string[] {
  */
 export function authenticatorConformance(name: string, fixture: AuthenticatorFixture): void {
   const { authenticator } = fixture;
-  const authenticate = (c: Credentials) => authenticator.authenticate(testContext(c));
+  // An authenticator may answer synchronously (a cached credential) or with a promise: both count.
+  const authenticate = async (c: Credentials): Promise<Principal | null> => authenticator.authenticate(testContext(c));
 
   describe(`Authenticator conformance: ${name}`, () => {
     it('has a scheme', () => {
