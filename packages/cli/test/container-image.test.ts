@@ -8,13 +8,13 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { REPO_ROOT } from '@ponte/http/testing';
 
-// The root Dockerfile, built and run for real with podman, the way ../shared/container/README.md says
+// The root Dockerfile, built and run for real with podman, the way deploy/container/README.md says
 // it works on these machines (runc, no default ulimits, host networking, a locally built
 // node:20-bookworm-slim). Skipped, saying why, where podman is not installed or cannot run, and unless
 // PONTE_IMAGE_TEST=1:
 //   PONTE_IMAGE_TEST=1 node --test --test-timeout=2700000 packages/cli/dist/test/container-image.test.js
 
-const CONTAINER_TOOLS = join(REPO_ROOT, '..', 'shared', 'container');
+const CONTAINER_TOOLS = join(REPO_ROOT, 'deploy', 'container');
 const PODMAN = join(CONTAINER_TOOLS, 'podman.sh');
 const IMAGE = 'localhost/ponte-image-test:latest';
 const MINUTE = 60_000;
@@ -29,7 +29,7 @@ function whyNot(): string | undefined {
   // Minutes of building exceed the 120 s a file gets under `npm test`: .ci/run runs this file on its own.
   if (process.env['PONTE_IMAGE_TEST'] !== '1') return 'set PONTE_IMAGE_TEST=1 to build and run the image (minutes; .ci/run does, after npm test, with a longer timeout)';
   if (process.platform !== 'linux') return 'container images are tested on Linux only';
-  if (!existsSync(PODMAN)) return `${PODMAN} not found (the shared container tools sit beside the repository)`;
+  if (!existsSync(PODMAN)) return `${PODMAN} not found`;
   if (sh('sh', ['-c', 'command -v podman']).code !== 0) return 'podman is not installed (.ci/run installs it: apt-get install podman runc debootstrap)';
   const info = podman(['info'], MINUTE);
   if (info.code !== 0) return `podman cannot run here: ${info.out.trim().split('\n').slice(-1)[0]}`;
