@@ -55,7 +55,9 @@ const started = Date.now();
 await Promise.all(Array.from({ length: Number(values.concurrency) }, worker));
 console.log(`${file}: ${rows.length - failed} predictions in ${((Date.now() - started) / 1000).toFixed(1)} s${failed ? `, ${failed} failed` : ''}`);
 
-// Labels arrive later in real life; here right away, in batches the feedback route accepts.
+// Labels arrive later in real life; here a second later (the prediction log writes in batches every
+// 200 ms: a label for a prediction not yet written is answered unknown_id), in batches the route accepts.
+if (feedback.length > 0) await new Promise((r) => setTimeout(r, 1000));
 for (let i = 0; i < feedback.length; i += 5000) {
   const res = await fetch(`${values.url}/v2/models/${values.model}/feedback`, { method: 'POST', headers, body: JSON.stringify(feedback.slice(i, i + 5000)) });
   const body = await res.json();
