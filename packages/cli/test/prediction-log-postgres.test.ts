@@ -10,22 +10,11 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { EXAMPLE_MODELS } from '@ponte/http/testing';
 import { startServe } from './cli-process.js';
+import { POSTGRES_URL, postgresReachable } from './support/postgres.js';
 
-const URL = process.env['PONTE_TEST_POSTGRES'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+const URL = POSTGRES_URL;
 
-async function reachable(): Promise<boolean> {
-  const c = new pg.Client({ connectionString: URL, connectionTimeoutMillis: 2000 });
-  try {
-    await c.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
-
-const available = await reachable();
+const available = await postgresReachable();
 
 test('two servers sharing one PostgreSQL log every prediction exactly once', { skip: available ? false : `PostgreSQL is not reachable at ${URL.replace(/:[^:@/]+@/, ':***@')}` }, async (t) => {
   const schema = `ponte_test_${Math.random().toString(36).slice(2, 10)}`;

@@ -19,20 +19,9 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { EXAMPLE_MODELS } from '@ponte/http/testing';
 import { runCli, startServe } from './cli-process.js';
+import { POSTGRES_URL, postgresReachable } from './support/postgres.js';
 
-const POSTGRES = 'postgres://postgres@127.0.0.1:5432/test';
-
-async function reachable(): Promise<boolean> {
-  const c = new pg.Client({ connectionString: POSTGRES, connectionTimeoutMillis: 2000 });
-  try {
-    await c.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
+const POSTGRES = POSTGRES_URL;
 
 /** A distinctive value: found anywhere, it is a leak. */
 const secret = (label: string): string => `${label}${randomBytes(12).toString('hex')}`;
@@ -47,7 +36,7 @@ interface Exchange {
   body: string;
 }
 
-const available = await reachable();
+const available = await postgresReachable();
 
 test('no secret from ${env:} or ${file:} reaches a log line, a response body or header, or config print/check', { skip: available ? false : `PostgreSQL is not reachable at ${POSTGRES}` }, async (t) => {
   const secrets = { dbPassword: secret('dbpw'), eventsToken: secret('evtok'), eventsKey: secret('evkey'), eventsSig: secret('evsig') };

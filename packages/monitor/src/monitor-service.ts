@@ -86,11 +86,6 @@ export class MonitorService {
     if (this.holding) await this.store.releaseLease(LEASE, this.owner).catch(() => undefined);
   }
 
-  /** The versions being monitored, and why others are not. */
-  status(): { monitored: string[]; skipped: Record<string, string> } {
-    return { monitored: [...this.monitors.keys()], skipped: Object.fromEntries(this.problems) };
-  }
-
   /** Finds the ready versions with monitoring on, loading each one's reference profile once. */
   private discover(): void {
     const registry = this.registry();
