@@ -1,10 +1,14 @@
 import type { Database } from 'better-sqlite3';
+import { segmentIds, toSegments } from '@ponte/core';
+import { fromRow, SELECT_WITH_FEEDBACK, type PredictionRow } from './legacy-rows.js';
 
 /** One step of the schema: applied once, in order, never edited after it shipped (add a new one instead). */
 export interface Migration {
   readonly version: number;
   readonly description: string;
   readonly sql: string;
+  /** A step SQL alone cannot do (re-encoding rows), run after `sql` in the same transaction. */
+  readonly run?: (db: Database) => void;
 }
 
 /**
@@ -76,7 +80,62 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    description: 'predictions in segments (one row per appended batch, records encoded by @ponte/core), labels pointing at their segment',
+    // One row and four index entries per prediction cost a one-core server half its throughput
+    // (docs/benchmarks.md); one row per batch of up to 1,024 costs a few per cent.
+    sql: `
+      CREATE TABLE prediction_segments (
+        seq      INTEGER PRIMARY KEY,          -- append order
+        model    TEXT NOT NULL,
+        version  TEXT NOT NULL,
+        min_time INTEGER NOT NULL,             -- oldest and newest record, epoch ms (within 60 s of each other)
+        max_time INTEGER NOT NULL,
+        min_id   TEXT NOT NULL,                -- lowest and highest prediction id (UUIDv7, lower case)
+        max_id   TEXT NOT NULL,
+        count    INTEGER NOT NULL,
+        body     BLOB NOT NULL                 -- the records, encoded (PSG1; docs/persistence.md)
+      );
+      CREATE INDEX segments_model_time ON prediction_segments (model, min_time);
+      CREATE INDEX segments_model_version_time ON prediction_segments (model, version, min_time);
+      CREATE INDEX segments_model_id ON prediction_segments (model, max_id);
+      CREATE INDEX segments_time ON prediction_segments (max_time);
+      CREATE TABLE segment_feedback (
+        prediction_id TEXT PRIMARY KEY NOT NULL,
+        segment       INTEGER NOT NULL REFERENCES prediction_segments (seq) ON DELETE CASCADE,
+        model         TEXT NOT NULL,
+        label         TEXT,                    -- JSON: keeps 'yes', 1 and true apart
+        value         REAL,
+        time          INTEGER NOT NULL         -- when the truth became known, epoch ms
+      );
+      CREATE INDEX feedback_segment ON segment_feedback (segment);
+    `,
+    run: toSegmentTables,
+  },
 ];
+
+/** Migration 5's data step: every stored prediction re-encoded into segments, every label moved beside its segment. */
+function toSegmentTables(db: Database): void {
+  const read = db.prepare<[number], PredictionRow & { rowid: number }>(`${SELECT_WITH_FEEDBACK.replace('SELECT p.*', 'SELECT p.rowid AS rowid, p.*')} WHERE p.rowid > ? ORDER BY p.rowid LIMIT 2048`);
+  const insert = db.prepare('INSERT INTO prediction_segments (model, version, min_time, max_time, min_id, max_id, count, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+  const label = db.prepare('INSERT INTO segment_feedback (prediction_id, segment, model, label, value, time) VALUES (?, ?, ?, ?, ?, ?)');
+  for (let after = 0; ;) {
+    const rows = read.all(after);
+    if (rows.length === 0) break;
+    after = rows[rows.length - 1]!.rowid;
+    const records = rows.map(fromRow);
+    const labels = new Map(records.filter((r) => r.feedback !== undefined).map((r) => [r.id, r.feedback!]));
+    for (const s of toSegments(records.map(({ feedback: _f, ...r }) => r))) {
+      const seq = Number(insert.run(s.model, s.version, s.minTime, s.maxTime, s.minId, s.maxId, s.count, s.bytes).lastInsertRowid);
+      for (const id of segmentIds(s.bytes)) {
+        const f = labels.get(id);
+        if (f !== undefined) label.run(id, seq, s.model, f.label === undefined ? null : JSON.stringify(f.label), f.value ?? null, f.time ?? Date.now());
+      }
+    }
+  }
+  db.exec('DROP TABLE feedback; DROP TABLE predictions; ALTER TABLE segment_feedback RENAME TO feedback;');
+}
 
 /** The schema version this package writes. */
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]!.version;
@@ -131,6 +190,7 @@ export function migrate(db: Database, migrations: readonly Migration[] = MIGRATI
     for (const m of migrations) {
       if (m.version <= from) continue;
       db.exec(m.sql);
+      m.run?.(db);
       record.run(m.version, Date.now(), m.description);
       applied.push(m.version);
     }

@@ -1,11 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { checkLease, documentPageLimit, documentRow, nameProblem, PonteError, type DocumentQuery, type FeedbackItem, type FeedbackResult, type PredictionPage, type PredictionQuery, type PredictionStore, type RetentionPolicy, type StoredDocument, type StoredPrediction } from '@ponte/core';
+import { checkLease, decodeSegment, documentPageLimit, documentRow, nameProblem, PonteError, SEGMENT_SPAN_MS, SegmentPage, segmentIds, toSegments, uuidBytes, uuidTime, uuidUpperBound, type DocumentQuery, type FeedbackItem, type FeedbackResult, type PredictionPage, type PredictionQuery, type PredictionStore, type RetentionPolicy, type StoredDocument, type StoredPrediction } from '@ponte/core';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { documentFromRow } from './documents.js';
 import { migrate } from './migrations.js';
-import { fromRow, PREDICTION_COLUMNS, SELECT_WITH_FEEDBACK, toRow, type PredictionRow } from './rows.js';
 
 /** How `SqliteStore.open` opens its file. */
 export interface SqliteStoreOptions {
@@ -28,23 +27,30 @@ export interface SqliteStoreOptions {
 export const MAX_PAGE = 1000;
 
 /**
- * Rows one prune statement deletes: each DELETE is its own short write
- * transaction, and the loop yields to the event loop between them, so
- * appends (from this process or another) wait for at most one batch.
+ * Segments one prune statement deletes (up to 4 × 1,024 predictions, usually
+ * 4 × 256): each DELETE is its own short write transaction, and the loop
+ * yields to the event loop between them, so appends (from this process or
+ * another) wait for at most one step.
  */
-export const PRUNE_BATCH = 500;
+export const PRUNE_BATCH = 4;
 
-/**
- * Index entries one step of the walk to the `maxRows` edge reads: 50,000
- * take 3–4.5 ms on the build VM, so a prune with `maxRows` of millions holds the
- * event loop for one step at a time, not for the whole walk.
- */
-const WALK_STEP = 50_000;
+/** Segments one step of the walk to the `maxRows` edge reads before yielding. */
+const WALK_STEP = 2_000;
 
 const DAY_MS = 86_400_000;
 
-type Key = { time: number; id: string };
 type DocumentRow = { kind: string; key: string; body: string; time: number };
+type SegmentRow = { seq: number; min_time: number; max_time: number; count: number; body: Uint8Array };
+type FeedbackRow = { prediction_id: string; label: string | null; value: number | null; time: number };
+
+function feedbackFromRow(row: FeedbackRow): FeedbackItem {
+  return {
+    id: row.prediction_id,
+    ...(row.label !== null ? { label: JSON.parse(row.label) as FeedbackItem['label'] } : {}),
+    ...(row.value !== null ? { value: row.value } : {}),
+    time: row.time,
+  };
+}
 
 /**
  * The prediction log in one SQLite file (better-sqlite3, WAL), shared safely
@@ -63,15 +69,15 @@ type DocumentRow = { kind: string; key: string; body: string; time: number };
 export class SqliteStore implements PredictionStore {
   readonly name = 'sqlite';
   readonly #db: Database.Database;
-  readonly #insert: Database.Statement<unknown[]>;
-  readonly #predictionOf: Database.Statement<[string, string]>;
-  readonly #insertFeedback: Database.Statement<unknown[]>;
-  readonly #get: Database.Statement<[string, string], PredictionRow>;
-  readonly #queries = new Map<string, Database.Statement<[Record<string, unknown>], PredictionRow>>();
-  readonly #deleteOlder: Database.Statement<[number, number]>;
-  readonly #deleteBelow: Database.Statement<[number, string, number]>;
-  readonly #newestAt: Database.Statement<[number], Key>;
-  readonly #olderAt: Database.Statement<[number, string, number], Key>;
+  readonly #segmentsOfId: Database.Statement<[string, string, string, string], SegmentRow>;
+  readonly #feedbackOf: Database.Statement<[string], FeedbackRow>;
+  readonly #feedbackIn: Database.Statement<[string], FeedbackRow>;
+  readonly #queries = new Map<string, Database.Statement<[Record<string, unknown>], SegmentRow>>();
+  readonly #oldSegments: Database.Statement<[number, number], { seq: number; count: number }>;
+  readonly #olderSegments: Database.Statement<[number, number, number], { seq: number; count: number }>;
+  readonly #newest: Database.Statement<[number, number, number], SegmentRow>;
+  readonly #deleteSegments: Database.Statement<[string]>;
+  readonly #keepNewest: (seq: number, keep: number) => number;
   readonly #appendBatch: (records: readonly StoredPrediction[]) => void;
   readonly #feedbackBatch: (model: string, items: readonly FeedbackItem[], now: number) => FeedbackResult[];
   readonly #putDocuments: (rows: readonly DocumentRow[]) => void;
@@ -125,28 +131,53 @@ export class SqliteStore implements PredictionStore {
 
   private constructor(db: Database.Database) {
     this.#db = db;
-    this.#insert = db.prepare(`INSERT INTO predictions (${PREDICTION_COLUMNS.join(', ')}) VALUES (${PREDICTION_COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (id) DO NOTHING`);
-    this.#predictionOf = db.prepare('SELECT 1 FROM predictions WHERE id = ? AND model = ?');
-    this.#insertFeedback = db.prepare('INSERT OR IGNORE INTO feedback (prediction_id, model, label, value, time) VALUES (?, ?, ?, ?, ?)');
-    this.#get = db.prepare(`${SELECT_WITH_FEEDBACK} WHERE p.id = ? AND p.model = ?`);
-    this.#deleteOlder = db.prepare('DELETE FROM predictions WHERE id IN (SELECT id FROM predictions WHERE time < ? ORDER BY time, id LIMIT ?)');
-    this.#deleteBelow = db.prepare('DELETE FROM predictions WHERE id IN (SELECT id FROM predictions WHERE (time, id) < (?, ?) ORDER BY time, id LIMIT ?)');
-    this.#newestAt = db.prepare('SELECT time, id FROM predictions ORDER BY time DESC, id DESC LIMIT 1 OFFSET ?');
-    this.#olderAt = db.prepare('SELECT time, id FROM predictions WHERE (time, id) < (?, ?) ORDER BY time DESC, id DESC LIMIT 1 OFFSET ?');
+    // The segments that can hold an id: its model's, whose highest id is at or above it and at most one span later.
+    this.#segmentsOfId = db.prepare('SELECT seq, min_time, max_time, count, body FROM prediction_segments WHERE model = ? AND max_id >= ? AND max_id <= ? AND min_id <= ?');
+    this.#feedbackOf = db.prepare('SELECT prediction_id, label, value, time FROM feedback WHERE prediction_id = ?');
+    this.#feedbackIn = db.prepare('SELECT prediction_id, label, value, time FROM feedback WHERE prediction_id IN (SELECT value FROM json_each(?))');
+    this.#oldSegments = db.prepare('SELECT seq, count FROM prediction_segments WHERE max_time < ? LIMIT ?');
+    this.#olderSegments = db.prepare('SELECT seq, count FROM prediction_segments WHERE (max_time, seq) < (?, ?) ORDER BY max_time DESC, seq DESC LIMIT ?');
+    this.#newest = db.prepare('SELECT seq, min_time, max_time, count, body FROM prediction_segments WHERE (max_time, seq) < (?, ?) ORDER BY max_time DESC, seq DESC LIMIT ?');
+    this.#deleteSegments = db.prepare('DELETE FROM prediction_segments WHERE seq IN (SELECT value FROM json_each(?))');
+    // A retried batch is not stored twice: a segment with the same ids' range and count of the same model version is the same batch.
+    const insert = db.prepare(`INSERT INTO prediction_segments (model, version, min_time, max_time, min_id, max_id, count, body)
+      SELECT @model, @version, @minTime, @maxTime, @minId, @maxId, @count, @bytes
+      WHERE NOT EXISTS (SELECT 1 FROM prediction_segments WHERE model = @model AND max_id = @maxId AND min_id = @minId AND version = @version AND count = @count)`);
     // IMMEDIATE: take the write lock at BEGIN, where the busy timeout applies. A deferred transaction
     // that reads first (appendFeedback) and then writes can fail at once with SQLITE_BUSY when another
     // process committed in between.
     const append = db.transaction((records: readonly StoredPrediction[]) => {
-      for (const r of records) this.#insert.run(...toRow(r));
+      for (const seg of toSegments(records)) insert.run(seg);
     });
     this.#appendBatch = (records) => append.immediate(records);
-    const feedback = db.transaction((model: string, items: readonly FeedbackItem[], now: number): FeedbackResult[] => items.map((item) => {
-      if (this.#predictionOf.get(item.id, model) === undefined) return { id: item.id, status: 'unknown_id' };
-      const label = item.label === undefined ? null : JSON.stringify(item.label);
-      const stored = this.#insertFeedback.run(item.id, model, label, item.value ?? null, item.time ?? now).changes > 0;
-      return { id: item.id, status: stored ? 'stored' : 'duplicate' };
-    }));
+    const insertFeedback = db.prepare('INSERT OR IGNORE INTO feedback (prediction_id, segment, model, label, value, time) VALUES (?, ?, ?, ?, ?, ?)');
+    const feedback = db.transaction((model: string, items: readonly FeedbackItem[], now: number): FeedbackResult[] => {
+      const idsOf = new Map<number, Set<string>>();
+      return items.map((item) => {
+        const seq = this.#segmentOf(model, item.id, idsOf);
+        if (seq === undefined) return { id: item.id, status: 'unknown_id' };
+        const label = item.label === undefined ? null : JSON.stringify(item.label);
+        const stored = insertFeedback.run(item.id.toLowerCase(), seq, model, label, item.value ?? null, item.time ?? now).changes > 0;
+        return { id: item.id, status: stored ? 'stored' : 'duplicate' };
+      });
+    });
     this.#feedbackBatch = (model, items, now) => feedback.immediate(model, items, now);
+    // The segment at the maxRows edge keeps its newest records only: re-encoded in place, labels of the rest gone.
+    const rewrite = db.prepare('UPDATE prediction_segments SET min_time = @minTime, max_time = @maxTime, min_id = @minId, max_id = @maxId, count = @count, body = @bytes WHERE seq = @seq');
+    const dropLabel = db.prepare('DELETE FROM feedback WHERE prediction_id = ?');
+    const readSegment = db.prepare<[number], SegmentRow>('SELECT seq, min_time, max_time, count, body FROM prediction_segments WHERE seq = ?');
+    const keepNewest = db.transaction((seq: number, keep: number): number => {
+      const row = readSegment.get(seq);
+      if (row === undefined) return 0;
+      const records = decodeSegment(row.body).sort((a, b) => b.time - a.time || (a.id < b.id ? 1 : -1));
+      const gone = records.splice(keep);
+      const [seg] = toSegments(records);
+      if (seg === undefined) db.prepare('DELETE FROM prediction_segments WHERE seq = ?').run(seq);
+      else rewrite.run({ ...seg, seq });
+      for (const r of gone) dropLabel.run(r.id);
+      return gone.length;
+    });
+    this.#keepNewest = (seq, keep) => keepNewest.immediate(seq, keep);
     const upsertDocument = db.prepare<[DocumentRow]>('INSERT INTO documents (kind, key, body, time) VALUES (@kind, @key, @body, @time) ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body, time = excluded.time');
     const putDocuments = db.transaction((rows: readonly DocumentRow[]) => {
       for (const row of rows) upsertDocument.run(row);
@@ -164,7 +195,11 @@ export class SqliteStore implements PredictionStore {
     this.#releaseLease = db.prepare('DELETE FROM leases WHERE name = ? AND owner = ?');
   }
 
-  /** Appends a batch in one transaction: all of it or none. An id already stored is skipped, so a retried batch is not stored twice. */
+  /**
+   * Appends a batch in one transaction: all of it or none, one row per
+   * model version (a segment). A batch appended again (a retry) is not
+   * stored twice.
+   */
   async append(records: readonly StoredPrediction[]): Promise<void> {
     this.#check();
     if (records.length > 0) this.#appendBatch(records);
@@ -177,51 +212,60 @@ export class SqliteStore implements PredictionStore {
 
   async get(model: string, id: string): Promise<(StoredPrediction & { readonly feedback?: FeedbackItem }) | undefined> {
     this.#check();
-    const row = this.#get.get(id, model);
-    return row === undefined ? undefined : fromRow(row);
+    const wanted = id.toLowerCase();
+    for (const row of this.#candidates(model, wanted)) {
+      const found = decodeSegment(row.body).find((r) => r.id === wanted);
+      if (found === undefined) continue;
+      const label = this.#feedbackOf.get(wanted);
+      return label === undefined ? found : { ...found, feedback: feedbackFromRow(label) };
+    }
+    return undefined;
   }
 
   async query(q: PredictionQuery): Promise<PredictionPage> {
     this.#check();
     if (typeof q.limit !== 'number' || !(q.limit >= 1)) throw new PonteError('PONTE_BAD_REQUEST', 'limit: must be a number >= 1');
     const limit = Math.min(Math.floor(q.limit), MAX_PAGE);
-    const params: Record<string, unknown> = { model: q.model, limit: limit + 1 };
+    const page = new SegmentPage({ ...q, limit }, q.cursor === undefined ? undefined : decodeCursor(q.cursor));
+    const params: Record<string, unknown> = { model: q.model, from: page.lowerBound === -Infinity ? -Number.MAX_VALUE : page.lowerBound - SEGMENT_SPAN_MS };
     if (q.version !== undefined) params['version'] = q.version;
-    if (q.since !== undefined) params['since'] = q.since;
     if (q.until !== undefined) params['until'] = q.until;
-    if (q.cursor !== undefined) {
-      const after = decodeCursor(q.cursor);
-      params['afterTime'] = after.time;
-      params['afterId'] = after.id;
+    // Segments are read one at a time and decoded only while they can still change the page.
+    for (const row of this.#queryStatement(params).iterate(params)) {
+      if (!page.wants(row.min_time)) break;
+      if (row.max_time >= page.lowerBound) page.add(row.body);
     }
-    // One more row than asked says whether another page follows without a count.
-    const rows = this.#queryStatement(params).all(params);
-    const items = rows.slice(0, limit).map(fromRow);
+    const { items, more } = page.result();
+    const labels = items.length === 0 ? [] : this.#feedbackIn.all(JSON.stringify(items.map((r) => r.id)));
+    const byId = new Map(labels.map((l) => [l.prediction_id, feedbackFromRow(l)]));
+    const withLabels = byId.size === 0 ? items : items.map((r) => {
+      const f = byId.get(r.id);
+      return f === undefined ? r : { ...r, feedback: f };
+    });
     const last = items[items.length - 1];
-    return rows.length > limit && last !== undefined ? { items, cursor: encodeCursor(last.time, last.id) } : { items };
+    return more && last !== undefined ? { items: withLabels, cursor: encodeCursor(last.time, last.id) } : { items: withLabels };
   }
 
   /**
    * Deletes predictions and documents older than `maxAgeDays`, then all but the newest
-   * `maxRows` (counted over every model: the budget is the file's), in
-   * batches of `PRUNE_BATCH` with the event loop free between them; labels go
-   * with their predictions. Finding the `maxRows` edge walks that many index
-   * entries, in steps of `WALK_STEP`. Stops early, returning what it deleted,
-   * when the store is closed meanwhile.
+   * `maxRows` (counted over every model: the budget is the file's), a few
+   * segments per transaction with the event loop free between them; labels go
+   * with their predictions. A segment goes by age when its newest record is
+   * older than the cutoff, so a record can outlive `maxAgeDays` by up to a
+   * minute (`SEGMENT_SPAN_MS`). At the `maxRows` edge, the segment that holds
+   * both kept and older records is re-encoded with the kept ones only. Stops
+   * early, returning what it deleted, when the store is closed meanwhile.
    */
   async prune(policy: RetentionPolicy): Promise<number> {
     this.#check();
     let deleted = 0;
     if (policy.maxAgeDays !== undefined) {
       const cutoff = Date.now() - policy.maxAgeDays * DAY_MS;
-      deleted += await this.#deleteInBatches(() => this.#deleteOlder.run(cutoff, PRUNE_BATCH).changes);
+      deleted += await this.#deleteInSteps((n) => this.#drop(this.#oldSegments.all(cutoff, n)));
       // Documents by their writer's time; not counted in what prune returns (predictions).
-      if (!this.#closed) await this.#deleteInBatches(() => this.#deleteDocumentsOlder.run(cutoff, PRUNE_BATCH).changes);
+      if (!this.#closed) await this.#deleteInSteps((n) => this.#deleteDocumentsOlder.run(cutoff, n * 128).changes > 0 ? n : 0);
     }
-    if (policy.maxRows !== undefined && !this.#closed) {
-      const edge = await this.#keyOfNewest(Math.max(0, Math.floor(policy.maxRows)));
-      if (edge !== undefined) deleted += await this.#deleteInBatches(() => this.#deleteBelow.run(edge.time, edge.id, PRUNE_BATCH).changes);
-    }
+    if (policy.maxRows !== undefined && !this.#closed) deleted += await this.#pruneToRows(Math.max(0, Math.floor(policy.maxRows)));
     return deleted;
   }
 
@@ -279,48 +323,82 @@ export class SqliteStore implements PredictionStore {
     this.#db.close();
   }
 
-  /**
-   * The key of the `n`-th newest prediction (everything older goes), or
-   * undefined when there are no more than `n`; for 0, a key above every row.
-   */
-  async #keyOfNewest(n: number): Promise<Key | undefined> {
-    let edge: Key = { time: Number.MAX_VALUE, id: '' };
-    for (let walked = 0; walked < n;) {
-      const step = Math.min(n - walked, WALK_STEP);
-      const next = walked === 0 ? this.#newestAt.get(step - 1) : this.#olderAt.get(edge.time, edge.id, step - 1);
-      if (next === undefined) return undefined;
-      edge = next;
-      walked += step;
-      if (walked < n) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        if (this.#closed) return undefined;
-      }
-    }
-    return edge;
+  /** The segments of `model` that can hold `id` (lower case): at most a span's worth of the model's segments. */
+  #candidates(model: string, id: string): SegmentRow[] {
+    const ms = uuidTime(id);
+    if (uuidBytes(id) === undefined || !Number.isFinite(ms)) return [];
+    return this.#segmentsOfId.all(model, id, uuidUpperBound(ms + SEGMENT_SPAN_MS), id);
   }
 
-  async #deleteInBatches(step: () => number): Promise<number> {
+  /** The segment (its seq) holding `id` for `model`, or undefined; `idsOf` caches segments' ids for one feedback batch. */
+  #segmentOf(model: string, id: string, idsOf: Map<number, Set<string>>): number | undefined {
+    const wanted = id.toLowerCase();
+    for (const row of this.#candidates(model, wanted)) {
+      let ids = idsOf.get(row.seq);
+      if (ids === undefined) idsOf.set(row.seq, (ids = new Set(segmentIds(row.body))));
+      if (ids.has(wanted)) return row.seq;
+    }
+    return undefined;
+  }
+
+  /** Deletes these segments (their labels cascade) and returns how many predictions went. */
+  #drop(rows: ReadonlyArray<{ seq: number; count: number }>): number {
+    if (rows.length === 0) return 0;
+    this.#deleteSegments.run(JSON.stringify(rows.map((r) => r.seq)));
+    return rows.reduce((n, r) => n + r.count, 0);
+  }
+
+  /**
+   * Keeps the newest `maxRows` predictions: walks segments newest first
+   * (by their newest record) summing counts; the segment that crosses the
+   * budget keeps its newest records, every older one goes.
+   */
+  async #pruneToRows(maxRows: number): Promise<number> {
+    let kept = 0;
+    let edge: { time: number; seq: number } = { time: Number.MAX_VALUE, seq: Number.MAX_SAFE_INTEGER };
+    for (;;) {
+      const rows = this.#newest.all(edge.time, edge.seq, WALK_STEP);
+      if (rows.length === 0) return 0;
+      for (const row of rows) {
+        edge = { time: row.max_time, seq: row.seq };
+        if (kept + row.count <= maxRows) {
+          kept += row.count;
+          continue;
+        }
+        let deleted = 0;
+        if (kept < maxRows) deleted += this.#keepNewest(row.seq, maxRows - kept);
+        else edge = { time: row.max_time, seq: row.seq + 1 };
+        const from = edge;
+        // Everything older than the edge (or from it, when the edge segment itself goes) is deleted, a few segments at a time.
+        deleted += await this.#deleteInSteps((n) => this.#drop(this.#olderSegments.all(from.time, from.seq, n)));
+        return deleted;
+      }
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (this.#closed) return 0;
+    }
+  }
+
+  /** Calls `step(PRUNE_BATCH)` until it removes nothing, yielding between calls; returns the sum of what it returned. */
+  async #deleteInSteps(step: (n: number) => number): Promise<number> {
     let total = 0;
     while (!this.#closed) {
-      const n = step();
+      const n = step(PRUNE_BATCH);
+      if (n === 0) break;
       total += n;
-      if (n < PRUNE_BATCH) break;
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     return total;
   }
 
-  /** The read for this combination of filters, prepared once: each shape keeps its index range plain for the planner. */
-  #queryStatement(params: Record<string, unknown>): Database.Statement<[Record<string, unknown>], PredictionRow> {
-    const key = ['version', 'since', 'until', 'afterTime'].map((k) => (k in params ? '1' : '0')).join('');
+  /** The segment read for this combination of filters, prepared once: each shape keeps its index range plain for the planner. */
+  #queryStatement(params: Record<string, unknown>): Database.Statement<[Record<string, unknown>], SegmentRow> {
+    const key = ['version', 'until'].map((k) => (k in params ? '1' : '0')).join('');
     let stmt = this.#queries.get(key);
     if (stmt === undefined) {
-      const where = ['p.model = @model'];
-      if ('version' in params) where.push('p.version = @version');
-      if ('since' in params) where.push('p.time >= @since');
-      if ('until' in params) where.push('p.time < @until');
-      if ('afterTime' in params) where.push('(p.time, p.id) > (@afterTime, @afterId)');
-      stmt = this.#db.prepare<[Record<string, unknown>], PredictionRow>(`${SELECT_WITH_FEEDBACK} WHERE ${where.join(' AND ')} ORDER BY p.time, p.id LIMIT @limit`);
+      const where = ['model = @model', 'min_time >= @from'];
+      if ('version' in params) where.push('version = @version');
+      if ('until' in params) where.push('min_time < @until');
+      stmt = this.#db.prepare<[Record<string, unknown>], SegmentRow>(`SELECT seq, min_time, max_time, count, body FROM prediction_segments WHERE ${where.join(' AND ')} ORDER BY min_time, seq`);
       this.#queries.set(key, stmt);
     }
     return stmt;

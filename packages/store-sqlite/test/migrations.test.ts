@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { uuidV7 } from '@ponte/core';
+import { uuidV7, type StoredPrediction } from '@ponte/core';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, SqliteStore, migrate, schemaVersion } from '../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ponte-sqlite-migrations-'));
@@ -23,6 +23,8 @@ function integrity(file: string): string {
   }
 }
 
+const SEGMENT_INDEXES = ['documents_time', 'feedback_segment', 'segments_model_id', 'segments_model_time', 'segments_model_version_time', 'segments_time'];
+
 describe('schema migrations', () => {
   it('a new file gets every migration, in order, recorded in schema_version', async () => {
     const file = join(dir, 'new.db');
@@ -32,9 +34,9 @@ describe('schema migrations', () => {
       assert.equal(schemaVersion(db), LATEST_SCHEMA_VERSION);
       const rows = db.prepare('SELECT version, description FROM schema_version ORDER BY version').all() as { version: number; description: string }[];
       assert.deepEqual(rows.map((r) => r.version), MIGRATIONS.map((m) => m.version));
-      assert.deepEqual(indexes(db), ['documents_time', 'predictions_model_time', 'predictions_model_version_time', 'predictions_time']);
+      assert.deepEqual(indexes(db), SEGMENT_INDEXES);
       const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
-      assert.deepEqual(tables, ['documents', 'feedback', 'leases', 'predictions', 'schema_version']);
+      assert.deepEqual(tables, ['documents', 'feedback', 'leases', 'prediction_segments', 'schema_version']);
     } finally {
       db.close();
     }
@@ -65,7 +67,7 @@ describe('schema migrations', () => {
     try {
       assert.equal(schemaVersion(db), LATEST_SCHEMA_VERSION);
       assert.deepEqual((db.prepare('SELECT version FROM schema_version ORDER BY version').all() as { version: number }[]).map((r) => r.version), MIGRATIONS.map((m) => m.version));
-      assert.deepEqual(indexes(db), ['documents_time', 'predictions_model_time', 'predictions_model_version_time', 'predictions_time']);
+      assert.deepEqual(indexes(db), SEGMENT_INDEXES);
     } finally {
       db.close();
     }
@@ -95,9 +97,52 @@ describe('schema migrations', () => {
     }
     const db = new Database(file, { readonly: true });
     try {
-      assert.deepEqual((db.prepare('SELECT version FROM schema_version ORDER BY version').all() as { version: number }[]).map((r) => r.version), [1, 2, 3, 4]);
+      assert.deepEqual((db.prepare('SELECT version FROM schema_version ORDER BY version').all() as { version: number }[]).map((r) => r.version), MIGRATIONS.map((m) => m.version));
     } finally {
       db.close();
+    }
+    assert.equal(integrity(file), 'ok');
+  });
+
+  it('a file left at version 4 (a row per prediction) is re-encoded into segments: every record, field and label kept', async () => {
+    const file = join(dir, 'v4.db');
+    const t0 = Date.UTC(2026, 2, 1);
+    const records: StoredPrediction[] = Array.from({ length: 700 }, (_, i) => ({
+      id: uuidV7(t0 + i * 100), time: t0 + i * 100, model: i % 7 === 0 ? 'house' : 'purchase', version: i % 2 === 0 ? '1' : '2', requestId: `req-${i}`,
+      ...(i % 3 === 0 ? { traceId: '4bf92f3577b34da6a3ce929d0e0e4736' } : {}), principal: i % 5 === 0 ? 'svc ☃' : 'anonymous', protocol: 'rest', endpoint: 'infer',
+      ...(i % 11 === 0 ? { inputs: [{ name: 'x', datatype: 'FP32' as const, shape: [1, 2], data: [i, 0.1] }] } : { features: [{ age: 20 + (i % 50), income: 52.7, plan: i % 4 === 0 ? 'gold' : 'basic' }] }),
+      outputs: [{ name: 'label', datatype: 'INT64', shape: [1], data: [i % 2] }], latencyMs: 1.234,
+    }));
+    const v4 = new Database(file);
+    try {
+      migrate(v4, MIGRATIONS.filter((m) => m.version <= 4));
+      // Rows as the version-4 code wrote them.
+      const insert = v4.prepare('INSERT INTO predictions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+      for (const r of records) {
+        insert.run(r.id, r.time, r.model, r.version, r.requestId, r.traceId ?? null, r.principal, r.protocol, r.endpoint,
+          r.features === undefined ? null : JSON.stringify(r.features), r.inputs === undefined ? null : JSON.stringify(r.inputs), JSON.stringify(r.outputs), r.latencyMs);
+      }
+      const label = v4.prepare('INSERT INTO feedback (prediction_id, model, label, value, time) VALUES (?, ?, ?, ?, ?)');
+      for (const r of records.filter((_, i) => i % 10 === 1)) label.run(r.id, r.model, JSON.stringify('yes'), null, t0 + 5);
+    } finally {
+      v4.close();
+    }
+    const store = await SqliteStore.open(file);
+    try {
+      for (const model of ['purchase', 'house']) {
+        const mine = records.filter((r) => r.model === model);
+        const page = await store.query({ model, limit: 1000 });
+        assert.equal(page.items.length, mine.length);
+        for (const [i, r] of mine.entries()) {
+          const { feedback, ...read } = page.items[i]!;
+          assert.deepEqual(read, r);
+          assert.equal(feedback?.label, records.indexOf(r) % 10 === 1 ? 'yes' : undefined);
+        }
+      }
+      assert.deepEqual((await store.get('purchase', records[1]!.id))?.feedback, { id: records[1]!.id, label: 'yes', time: t0 + 5 });
+      assert.deepEqual(await store.appendFeedback('purchase', [{ id: records[1]!.id, label: 'no' }]), [{ id: records[1]!.id, status: 'duplicate' }]);
+    } finally {
+      await store.close();
     }
     assert.equal(integrity(file), 'ok');
   });

@@ -15,10 +15,11 @@ function small(model: string, time: number, n: number): StoredPrediction {
   return { id: uuidV7(time), time, model, version: '1', requestId: `r${n}`, principal: 'anonymous', protocol: 'rest', endpoint: 'infer', outputs: [{ name: 'y', datatype: 'FP32', shape: [1], data: [n] }], latencyMs: 1 };
 }
 
-async function appendMany(store: SqliteStore, model: string, count: number, time: (i: number) => number): Promise<StoredPrediction[]> {
+/** Appends `count` records in appends of `per` (each append one segment when they are within a minute). */
+async function appendMany(store: SqliteStore, model: string, count: number, time: (i: number) => number, per = 1000): Promise<StoredPrediction[]> {
   const all: StoredPrediction[] = [];
-  for (let i = 0; i < count; i += 1000) {
-    const batch = Array.from({ length: Math.min(1000, count - i) }, (_, j) => small(model, time(i + j), i + j));
+  for (let i = 0; i < count; i += per) {
+    const batch = Array.from({ length: Math.min(per, count - i) }, (_, j) => small(model, time(i + j), i + j));
     await store.append(batch);
     all.push(...batch);
   }
@@ -80,7 +81,7 @@ describe('reading the log', () => {
 });
 
 describe('pruning', () => {
-  it('deletes a backlog in batches of 500 and reports how many went', async () => {
+  it('deletes a backlog a few segments at a time and reports how many predictions went', async () => {
     const store = await SqliteStore.open(join(dir, 'backlog.db'));
     try {
       const now = Date.now();
@@ -98,8 +99,8 @@ describe('pruning', () => {
     const store = await SqliteStore.open(join(dir, 'walk.db'));
     try {
       const t0 = Date.now() - DAY;
-      // 60,000 rows: the edge at 55,000 is found in two steps (50,000 + 5,000).
-      const all = await appendMany(store, 'w', 60_000, (i) => t0 + i);
+      // 60,000 rows in 3,000 segments of 20: the edge at 55,000 is found in two steps of the walk (2,000 + 750 segments).
+      const all = await appendMany(store, 'w', 60_000, (i) => t0 + i, 20);
       assert.equal(await store.prune({ maxRows: 55_000 }), 5_000);
       const first = await store.query({ model: 'w', limit: 1 });
       assert.equal(first.items[0]?.id, all[5_000]!.id);
@@ -113,15 +114,16 @@ describe('pruning', () => {
   it('stops after the batch in progress when the store closes, without an error', async () => {
     const file = join(dir, 'closing.db');
     const store = await SqliteStore.open(file);
-    await appendMany(store, 'c', 5 * PRUNE_BATCH, (i) => Date.now() - 60 * DAY + i);
+    // 5 × PRUNE_BATCH segments of 10 predictions.
+    await appendMany(store, 'c', 50 * PRUNE_BATCH, (i) => Date.now() - 60 * DAY + i, 10);
     const pruning = store.prune({ maxAgeDays: 1 });
     await store.close();
-    // The first batch ran before prune() returned its promise; the close came before the second.
-    assert.equal(await pruning, PRUNE_BATCH);
+    // The first step (PRUNE_BATCH segments) ran before prune() returned its promise; the close came before the second.
+    assert.equal(await pruning, 10 * PRUNE_BATCH);
     await assert.rejects(store.prune({ maxAgeDays: 1 }), (e: Error & { code?: string }) => e.code === 'PONTE_SHUTTING_DOWN');
     const reopened = await SqliteStore.open(file);
     try {
-      assert.equal(await reopened.prune({ maxAgeDays: 1 }), 4 * PRUNE_BATCH);
+      assert.equal(await reopened.prune({ maxAgeDays: 1 }), 40 * PRUNE_BATCH);
     } finally {
       await reopened.close();
     }

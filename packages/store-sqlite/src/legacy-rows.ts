@@ -1,6 +1,6 @@
 import type { FeedbackItem, StoredPrediction } from '@ponte/core';
 
-/** A row of `predictions`, with its label's columns when a query joins `feedback`. */
+/** A row of `predictions` as schema versions 1–4 kept them (one row per prediction), with its label's columns; migration 5 reads them once. */
 export interface PredictionRow {
   id: string;
   time: number;
@@ -21,23 +21,10 @@ export interface PredictionRow {
   fb_time?: number | null;
 }
 
-/** The columns of `predictions` in insert order (the prepared INSERT binds them positionally). */
-export const PREDICTION_COLUMNS = ['id', 'time', 'model', 'version', 'request_id', 'trace_id', 'principal', 'protocol', 'endpoint', 'features', 'inputs', 'outputs', 'latency_ms'] as const;
-
-/** What a read selects: a prediction and, when there is one, its label. */
+/** What migration 5 selects: a prediction and, when there is one, its label. */
 export const SELECT_WITH_FEEDBACK = `
   SELECT p.*, f.prediction_id AS fb_id, f.label AS fb_label, f.value AS fb_value, f.time AS fb_time
   FROM predictions p LEFT JOIN feedback f ON f.prediction_id = p.id`;
-
-/** A record as the INSERT's positional parameters; tensors and features as JSON text. */
-export function toRow(r: StoredPrediction): unknown[] {
-  return [
-    r.id, r.time, r.model, r.version, r.requestId, r.traceId ?? null, r.principal, r.protocol, r.endpoint,
-    r.features === undefined ? null : JSON.stringify(r.features),
-    r.inputs === undefined ? null : JSON.stringify(r.inputs),
-    JSON.stringify(r.outputs), r.latencyMs,
-  ];
-}
 
 /**
  * A row back as the record that was appended: optional fields absent (not

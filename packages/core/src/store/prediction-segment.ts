@@ -1,0 +1,586 @@
+import { PonteError } from '../errors.js';
+import type { StoredPrediction, StoredTensor } from './prediction-store.js';
+
+/**
+ * A segment: the predictions of one model version from one append, encoded
+ * as one compact binary value, so a store writes one row per batch instead of
+ * one row (and four index entries) per prediction. On a one-core server that
+ * is the difference between logging costing half its throughput and a few
+ * per cent (docs/persistence.md, "Why segments").
+ *
+ * Layout (all integers little-endian):
+ * - `PSG1` (4 bytes), then the header's length (u32) and the header (UTF-8
+ *   JSON: `v`, `model`, `version`, `n` records, `base` time, the string table,
+ *   the feature-row layouts (name lists) and tensor layouts (name, datatype, shape));
+ * - the ids, 16 bytes each, in record order (so a lookup scans them without decoding);
+ * - the records: time − base and latency (tagged numbers), request id
+ *   (tagged string), principal / protocol / endpoint (string-table indices),
+ *   a flag byte (trace id, features, inputs), the trace id (16 bytes, or a
+ *   tagged string when it is not 32 hex digits), then the feature rows (per
+ *   row: its layout index and one tagged value per name) or the input
+ *   tensors, then the output tensors (per tensor: layout index, value count,
+ *   tagged values).
+ * Tagged values keep what JSON kept: null, booleans, integers and floats
+ * exactly (4 bytes when a float32 or a uint32 holds them, else 8), strings,
+ * anything else as JSON text.
+ */
+export interface PredictionSegment {
+  readonly model: string;
+  readonly version: string;
+  readonly count: number;
+  /** Oldest and newest `time` of its records, epoch ms. */
+  readonly minTime: number;
+  readonly maxTime: number;
+  /** Lowest and highest id (UUIDs compare as their lower-case text). */
+  readonly minId: string;
+  readonly maxId: string;
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * Records of one segment lie within this many ms of each other, by `time` and
+ * by the time in their UUIDv7 id: a store finds the segment of an id (or of a
+ * time) by looking at most this far from it.
+ */
+export const SEGMENT_SPAN_MS = 60_000;
+
+/** Most records in one segment: a read of one prediction decodes at most this many. */
+export const SEGMENT_MAX_RECORDS = 1024;
+
+const MAGIC = [0x50, 0x53, 0x47, 0x31]; // PSG1
+
+const enum Tag { Null = 0, False = 1, True = 2, U32 = 3, F32 = 4, F64 = 5, Str = 6, Json = 7 }
+const enum Flag { Trace = 1, TraceText = 2, Features = 4, Inputs = 8 }
+
+interface Header {
+  readonly v: 1;
+  readonly model: string;
+  readonly version: string;
+  readonly n: number;
+  readonly base: number;
+  readonly strings: string[];
+  readonly rows: string[][];
+  readonly tensors: Array<[string, string, number[]]>;
+}
+
+const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const NIBBLE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) {
+  NIBBLE['0123456789abcdef'.charCodeAt(i)] = i;
+  NIBBLE['0123456789ABCDEF'.charCodeAt(i)] = i;
+}
+
+/** Writes hex digits (dashes skipped) into `out` at `at`; false when `s` is not `bytes`×2 hex digits with dashes only where a UUID has them. */
+function hexInto(s: string, out: Uint8Array, at: number, bytes: number): boolean {
+  const dashed = bytes === 16 && s.length === 36;
+  if (!dashed && s.length !== bytes * 2) return false;
+  let j = 0;
+  for (let i = 0; i < bytes; i++) {
+    if (dashed && (j === 8 || j === 13 || j === 18 || j === 23)) {
+      if (s.charCodeAt(j) !== 45) return false;
+      j++;
+    }
+    const hi = NIBBLE[s.charCodeAt(j)] ?? -1;
+    const lo = NIBBLE[s.charCodeAt(j + 1)] ?? -1;
+    if (hi < 0 || lo < 0) return false;
+    out[at + i] = (hi << 4) | lo;
+    j += 2;
+  }
+  return true;
+}
+
+function uuidText(b: Uint8Array, at: number): string {
+  let s = '';
+  for (let i = 0; i < 16; i++) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) s += '-';
+    s += HEX[b[at + i]!];
+  }
+  return s;
+}
+
+function hexText(b: Uint8Array, at: number, bytes: number): string {
+  let s = '';
+  for (let i = 0; i < bytes; i++) s += HEX[b[at + i]!];
+  return s;
+}
+
+/** The 16 bytes of a UUID (any version, either case, with its dashes), or undefined when `id` is not one. */
+export function uuidBytes(id: string): Uint8Array | undefined {
+  const b = new Uint8Array(16);
+  return hexInto(id, b, 0, 16) ? b : undefined;
+}
+
+/** A UUIDv7's milliseconds (its first 48 bits); NaN when `id` is not a UUID. */
+export function uuidTime(id: string): number {
+  if (id.length !== 36 || id.charCodeAt(8) !== 45) return Number.NaN;
+  return Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+}
+
+/** The highest UUID whose first 48 bits are `ms` (clamped to 0 … 2^48 − 1): the upper bound of an id range in SQL. */
+export function uuidUpperBound(ms: number): string {
+  const clamped = Math.max(0, Math.min(2 ** 48 - 1, Math.floor(ms)));
+  const hex = clamped.toString(16).padStart(12, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-ffff-ffff-ffffffffffff`;
+}
+
+/** A growable byte buffer with the little writes the encoder needs. */
+class Writer {
+  buf = new Uint8Array(16_384);
+  view = new DataView(this.buf.buffer);
+  at = 0;
+  private readonly utf8 = new TextEncoder();
+
+  reserve(n: number): void {
+    if (this.at + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.at + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.at));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+
+  byte(v: number): void {
+    this.reserve(1);
+    this.buf[this.at++] = v;
+  }
+
+  varint(v: number): void {
+    this.reserve(5);
+    while (v >= 0x80) {
+      this.buf[this.at++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    this.buf[this.at++] = v;
+  }
+
+  string(s: string): void {
+    // Worst case 3 bytes per UTF-16 unit, after a 4-byte length.
+    const n = s.length;
+    this.reserve(4 + n * 3);
+    const start = this.at;
+    const buf = this.buf;
+    // Short ASCII strings (request ids, labels) byte by byte: encodeInto's fixed cost is larger than the copy.
+    if (n <= 64) {
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[start + 4 + i] = c;
+      }
+      if (i === n) {
+        this.view.setUint32(start, n, true);
+        this.at = start + 4 + n;
+        return;
+      }
+    }
+    const { written } = this.utf8.encodeInto(s, buf.subarray(start + 4));
+    this.view.setUint32(start, written, true);
+    this.at = start + 4 + written;
+  }
+
+  value(v: unknown): void {
+    this.reserve(9);
+    if (typeof v === 'number') {
+      if (v >= 0 && v <= 0xffffffff && Number.isInteger(v) && !Object.is(v, -0)) {
+        this.buf[this.at] = Tag.U32;
+        this.view.setUint32(this.at + 1, v, true);
+        this.at += 5;
+      } else if (Math.fround(v) === v || Number.isNaN(v)) {
+        this.buf[this.at] = Tag.F32;
+        this.view.setFloat32(this.at + 1, v, true);
+        this.at += 5;
+      } else {
+        this.buf[this.at] = Tag.F64;
+        this.view.setFloat64(this.at + 1, v, true);
+        this.at += 9;
+      }
+    } else if (typeof v === 'string') {
+      this.buf[this.at++] = Tag.Str;
+      this.string(v);
+    } else if (v === null || v === undefined) {
+      this.buf[this.at++] = Tag.Null;
+    } else if (v === true || v === false) {
+      this.buf[this.at++] = v ? Tag.True : Tag.False;
+    } else {
+      this.buf[this.at++] = Tag.Json;
+      this.string(JSON.stringify(v));
+    }
+  }
+}
+
+/** Interns strings and layouts for one segment's header. */
+class Tables {
+  readonly strings: string[] = [];
+  readonly rows: string[][] = [];
+  readonly tensors: Array<[string, string, number[]]> = [];
+  private readonly stringIndex = new Map<string, number>();
+  private readonly tensorIndex = new Map<string, number>();
+  private lastRowKeys: string[] | undefined;
+  private lastRowLayout = -1;
+
+  string(s: string): number {
+    const known = this.strings;
+    for (let k = 0; k < known.length && k < 4; k++) if (known[k] === s) return k;
+    let i = this.stringIndex.get(s);
+    if (i === undefined) {
+      i = this.strings.length;
+      this.strings.push(s);
+      this.stringIndex.set(s, i);
+    }
+    return i;
+  }
+
+  /** The layout of a feature row: rows of one model nearly always share the previous row's names, checked without building a key. */
+  row(keys: string[]): number {
+    const last = this.lastRowKeys;
+    if (last !== undefined && last.length === keys.length) {
+      let same = true;
+      for (let i = 0; i < keys.length; i++) if (last[i] !== keys[i]) { same = false; break; }
+      if (same) return this.lastRowLayout;
+    }
+    let found = this.rows.findIndex((r) => r.length === keys.length && r.every((k, i) => k === keys[i]));
+    if (found < 0) {
+      found = this.rows.length;
+      this.rows.push(keys);
+    }
+    this.lastRowKeys = keys;
+    this.lastRowLayout = found;
+    return found;
+  }
+
+  tensor(t: StoredTensor): number {
+    // Records of one model version repeat the same few tensor layouts: compare with each known one before building a key.
+    const known = this.tensors;
+    for (let i = 0; i < known.length && i < 8; i++) {
+      const k = known[i]!;
+      if (k[0] === t.name && k[1] === t.datatype && sameShape(k[2], t.shape)) return i;
+    }
+    const key = `${t.name}\u0000${t.datatype}\u0000${t.shape.join(',')}`;
+    let i = this.tensorIndex.get(key);
+    if (i === undefined) {
+      i = this.tensors.length;
+      this.tensors.push([t.name, t.datatype, [...t.shape]]);
+      this.tensorIndex.set(key, i);
+    }
+    return i;
+  }
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function writeTensors(w: Writer, tables: Tables, tensors: readonly StoredTensor[]): void {
+  w.varint(tensors.length);
+  for (const t of tensors) {
+    w.varint(tables.tensor(t));
+    const data = t.data;
+    w.varint(data.length);
+    for (let i = 0; i < data.length; i++) w.value(data[i]);
+  }
+}
+
+/** The first 48 bits of the 16-byte id at `at`: a UUIDv7's milliseconds. */
+function idMs(b: Uint8Array, at: number): number {
+  return b[at]! * 2 ** 40 + b[at + 1]! * 2 ** 32 + ((b[at + 2]! << 24) >>> 0) + (b[at + 3]! << 16) + (b[at + 4]! << 8) + b[at + 5]!;
+}
+
+/** -1, 0 or 1 as the 16-byte ids at `a` and `b` compare (the order of their lower-case text). */
+function compareIds(buf: Uint8Array, a: number, b: number): number {
+  for (let k = 0; k < 16; k++) {
+    const d = buf[a + k]! - buf[b + k]!;
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** One segment of these records, or undefined when they do not fit in one (span or count). */
+function encodeOne(records: readonly StoredPrediction[]): PredictionSegment | undefined {
+  const n = records.length;
+  if (n > SEGMENT_MAX_RECORDS) return undefined;
+  const first = records[0]!;
+  let minTime = first.time;
+  let maxTime = first.time;
+  const w = new Writer();
+  const tables = new Tables();
+  w.reserve(n * 16);
+  const ids = w.at;
+  let lo = ids;
+  let hi = ids;
+  for (let i = 0; i < n; i++) {
+    const r = records[i]!;
+    if (!hexInto(r.id, w.buf, w.at, 16)) throw new PonteError('PONTE_BAD_REQUEST', `prediction id ${JSON.stringify(r.id)} is not a UUID`);
+    if (compareIds(w.buf, w.at, lo) < 0) lo = w.at;
+    if (compareIds(w.buf, w.at, hi) > 0) hi = w.at;
+    w.at += 16;
+    if (r.time < minTime) minTime = r.time;
+    if (r.time > maxTime) maxTime = r.time;
+  }
+  if (maxTime - minTime > SEGMENT_SPAN_MS || !(idMs(w.buf, hi) - idMs(w.buf, lo) <= SEGMENT_SPAN_MS)) return undefined;
+  const minId = uuidText(w.buf, lo);
+  const maxId = uuidText(w.buf, hi);
+  for (let i = 0; i < n; i++) {
+    const r = records[i]!;
+    w.value(r.time - minTime);
+    w.value(r.latencyMs);
+    w.value(r.requestId);
+    w.varint(tables.string(r.principal));
+    w.varint(tables.string(r.protocol));
+    w.varint(tables.string(r.endpoint));
+    const trace = r.traceId;
+    const flagAt = w.at;
+    w.byte(0);
+    let flags = 0;
+    if (trace !== undefined) {
+      w.reserve(16);
+      if (hexInto(trace, w.buf, w.at, 16)) {
+        flags |= Flag.Trace;
+        w.at += 16;
+      } else {
+        flags |= Flag.TraceText;
+        w.string(trace);
+      }
+    }
+    if (r.features !== undefined) {
+      flags |= Flag.Features;
+      w.varint(r.features.length);
+      for (const row of r.features) {
+        const keys = Object.keys(row);
+        w.varint(tables.row(keys));
+        for (const k of keys) w.value(row[k]);
+      }
+    }
+    if (r.inputs !== undefined) {
+      flags |= Flag.Inputs;
+      writeTensors(w, tables, r.inputs);
+    }
+    writeTensors(w, tables, r.outputs);
+    w.buf[flagAt] = flags;
+  }
+  const header: Header = { v: 1, model: first.model, version: first.version, n, base: minTime, strings: tables.strings, rows: tables.rows, tensors: tables.tensors };
+  const head = new TextEncoder().encode(JSON.stringify(header));
+  const bytes = new Uint8Array(8 + head.length + w.at);
+  bytes.set(MAGIC, 0);
+  new DataView(bytes.buffer).setUint32(4, head.length, true);
+  bytes.set(head, 8);
+  bytes.set(w.buf.subarray(0, w.at), 8 + head.length);
+  return { model: first.model, version: first.version, count: n, minTime, maxTime, minId, maxId, bytes };
+}
+
+/** Cuts one model version's records (oldest first) so each piece keeps within the span and size limits. */
+function cut(records: StoredPrediction[], out: PredictionSegment[]): void {
+  let start = 0;
+  while (start < records.length) {
+    let loT = records[start]!.time;
+    let hiT = loT;
+    let loI = uuidTime(records[start]!.id);
+    let hiI = loI;
+    let end = start + 1;
+    while (end < records.length && end - start < SEGMENT_MAX_RECORDS) {
+      const r = records[end]!;
+      const t = r.time;
+      const m = uuidTime(r.id);
+      const nloT = Math.min(loT, t), nhiT = Math.max(hiT, t), nloI = Math.min(loI, m), nhiI = Math.max(hiI, m);
+      if (nhiT - nloT > SEGMENT_SPAN_MS || !(nhiI - nloI <= SEGMENT_SPAN_MS)) break;
+      loT = nloT; hiT = nhiT; loI = nloI; hiI = nhiI;
+      end++;
+    }
+    // A piece that cannot be split further (one record) always fits.
+    out.push(encodeOne(records.slice(start, end))!);
+    start = end;
+  }
+}
+
+/**
+ * Encodes appended records as segments: one per model version, cut so that
+ * each holds at most `SEGMENT_MAX_RECORDS` records within `SEGMENT_SPAN_MS`
+ * (by time and by id). A batch from the prediction log (one model, 256
+ * records, 200 ms) is one segment. An id that is not a UUID is refused
+ * (`PONTE_BAD_REQUEST`).
+ *
+ * @example
+ * ```ts
+ * for (const s of toSegments(records)) insert.run(s.model, s.version, s.minTime, s.maxTime, s.minId, s.maxId, s.count, s.bytes);
+ * ```
+ */
+export function toSegments(records: readonly StoredPrediction[]): PredictionSegment[] {
+  if (records.length === 0) return [];
+  const first = records[0]!;
+  if (records.every((r) => r.model === first.model && r.version === first.version)) {
+    const whole = encodeOne(records);
+    if (whole !== undefined) return [whole];
+  }
+  const groups = new Map<string, StoredPrediction[]>();
+  for (const r of records) {
+    const key = `${r.model}\u0000${r.version}`;
+    const g = groups.get(key);
+    if (g === undefined) groups.set(key, [r]);
+    else g.push(r);
+  }
+  const out: PredictionSegment[] = [];
+  for (const g of groups.values()) {
+    const whole = encodeOne(g);
+    if (whole !== undefined) out.push(whole);
+    else cut(g.sort((a, b) => a.time - b.time), out);
+  }
+  return out;
+}
+
+/** Reads a segment back. */
+class Reader {
+  readonly view: DataView;
+  at: number;
+  private readonly utf8 = new TextDecoder();
+
+  constructor(readonly buf: Uint8Array, at: number) {
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.at = at;
+  }
+
+  varint(): number {
+    let v = 0;
+    let shift = 0;
+    for (;;) {
+      const b = this.buf[this.at++]!;
+      v += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) return v;
+      shift += 7;
+    }
+  }
+
+  string(): string {
+    const n = this.view.getUint32(this.at, true);
+    const start = this.at + 4;
+    this.at = start + n;
+    // Short ASCII strings by hand: TextDecoder's fixed cost is larger than the copy.
+    if (n <= 64) {
+      let s = '';
+      for (let i = start; i < start + n; i++) {
+        const c = this.buf[i]!;
+        if (c >= 0x80) return this.utf8.decode(this.buf.subarray(start, start + n));
+        s += String.fromCharCode(c);
+      }
+      return s;
+    }
+    return this.utf8.decode(this.buf.subarray(start, start + n));
+  }
+
+  value(): unknown {
+    const tag = this.buf[this.at++];
+    switch (tag) {
+      case Tag.Null: return null;
+      case Tag.False: return false;
+      case Tag.True: return true;
+      case Tag.U32: { const v = this.view.getUint32(this.at, true); this.at += 4; return v; }
+      case Tag.F32: { const v = this.view.getFloat32(this.at, true); this.at += 4; return v; }
+      case Tag.F64: { const v = this.view.getFloat64(this.at, true); this.at += 8; return v; }
+      case Tag.Str: return this.string();
+      case Tag.Json: return JSON.parse(this.string()) as unknown;
+      default: throw new Error(`prediction segment: unknown value tag ${String(tag)} at byte ${this.at - 1}`);
+    }
+  }
+}
+
+function readHeader(bytes: Uint8Array): { header: Header; body: number } {
+  if (bytes.length < 8 || bytes[0] !== MAGIC[0] || bytes[1] !== MAGIC[1] || bytes[2] !== MAGIC[2] || bytes[3] !== MAGIC[3]) {
+    throw new Error('not a prediction segment (no PSG1 mark)');
+  }
+  const len = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, true);
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + len))) as Header;
+  if (header.v !== 1) throw new Error(`prediction segment version ${String(header.v)} is newer than this Ponte reads`);
+  return { header, body: 8 + len };
+}
+
+function readTensors(r: Reader, h: Header): StoredTensor[] {
+  const count = r.varint();
+  const out: StoredTensor[] = new Array<StoredTensor>(count);
+  for (let t = 0; t < count; t++) {
+    const [name, datatype, shape] = h.tensors[r.varint()]!;
+    const n = r.varint();
+    const data = new Array<number | boolean | string | null>(n);
+    for (let i = 0; i < n; i++) data[i] = r.value() as number | boolean | string | null;
+    out[t] = { name, datatype: datatype as StoredTensor['datatype'], shape: [...shape], data };
+  }
+  return out;
+}
+
+/**
+ * The records of a segment, in the order they were appended, each equal to
+ * what was appended (ids in lower case). Throws on bytes that are not a
+ * segment (a store's corruption, not a caller's mistake).
+ *
+ * @example
+ * ```ts
+ * const records = decodeSegment(row.body);
+ * ```
+ */
+export function decodeSegment(bytes: Uint8Array): StoredPrediction[] {
+  const { header: h, body } = readHeader(bytes);
+  const ids = body;
+  const r = new Reader(bytes, body + h.n * 16);
+  const out = new Array<StoredPrediction>(h.n);
+  for (let i = 0; i < h.n; i++) {
+    const time = h.base + (r.value() as number);
+    const latencyMs = r.value() as number;
+    const requestId = r.value() as string;
+    const principal = h.strings[r.varint()]!;
+    const protocol = h.strings[r.varint()]!;
+    const endpoint = h.strings[r.varint()]!;
+    const flags = r.buf[r.at++]!;
+    const rec: { -readonly [K in keyof StoredPrediction]: StoredPrediction[K] } = {
+      id: uuidText(bytes, ids + i * 16), time, model: h.model, version: h.version, requestId,
+    } as StoredPrediction;
+    if (flags & Flag.Trace) {
+      rec.traceId = hexText(bytes, r.at, 16);
+      r.at += 16;
+    } else if (flags & Flag.TraceText) {
+      rec.traceId = r.string();
+    }
+    rec.principal = principal;
+    rec.protocol = protocol;
+    rec.endpoint = endpoint;
+    if (flags & Flag.Features) {
+      const rows = r.varint();
+      const features = new Array<Record<string, unknown>>(rows);
+      for (let k = 0; k < rows; k++) {
+        const names = h.rows[r.varint()]!;
+        const row: Record<string, unknown> = {};
+        for (const name of names) row[name] = r.value();
+        features[k] = row;
+      }
+      rec.features = features;
+    }
+    if (flags & Flag.Inputs) rec.inputs = readTensors(r, h);
+    rec.outputs = readTensors(r, h);
+    rec.latencyMs = latencyMs;
+    out[i] = rec;
+  }
+  return out;
+}
+
+/**
+ * Where the record with this id is in the segment (its index in append
+ * order), or -1: compares 16-byte ids without decoding the records.
+ */
+export function segmentIndexOf(bytes: Uint8Array, id: string): number {
+  const want = uuidBytes(id);
+  if (want === undefined) return -1;
+  const { header, body } = readHeader(bytes);
+  outer: for (let i = 0; i < header.n; i++) {
+    const at = body + i * 16;
+    for (let k = 0; k < 16; k++) if (bytes[at + k] !== want[k]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+/** The ids of a segment's records, in append order, without decoding the records. */
+export function segmentIds(bytes: Uint8Array): string[] {
+  const { header, body } = readHeader(bytes);
+  const out = new Array<string>(header.n);
+  for (let i = 0; i < header.n; i++) out[i] = uuidText(bytes, body + i * 16);
+  return out;
+}
