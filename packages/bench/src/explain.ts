@@ -1,6 +1,7 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { launch } from './contender.js';
+import { sqliteReader } from './log-stores.js';
 import { measureLoad, type LoadPlan } from './load.js';
 import { goldenOf } from './models.js';
 import { EXAMPLE_MODEL_NAMES, EXAMPLE_MODELS, REPO_ROOT } from './paths.js';
@@ -152,7 +153,7 @@ async function countExplained(file: string): Promise<{ logged: number; explained
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
     const has = (t: string): boolean => db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(t) !== undefined;
-    const logged = has('predictions') ? (db.prepare('SELECT count(*) AS n FROM predictions').get() as { n: number }).n : 0;
+    const logged = await (await sqliteReader(file)).count();
     const explained = has('documents')
       ? Number((db.prepare(`SELECT coalesce(sum(json_array_length(json_extract(body, '$.samples'))), 0) AS n FROM documents WHERE kind = 'explain-sample'`).get() as { n: number }).n)
       : 0;

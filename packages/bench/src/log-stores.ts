@@ -10,9 +10,9 @@ import type { Client } from 'pg';
  * does not need them.
  */
 export interface StoreReader {
-  /** Rows in `predictions` (0 while the table does not exist yet). */
+  /** Predictions in `prediction_segments` (the sum of `count`; 0 while the table does not exist yet). */
   count(): Promise<number>;
-  /** Bytes the log takes on disk (SQLite: the file and its -wal; PostgreSQL: predictions and feedback with their indexes and TOAST). */
+  /** Bytes the log takes on disk (SQLite: the file and its -wal; PostgreSQL: prediction_segments and segment_feedback with their indexes and TOAST). */
   bytes(): Promise<number>;
   close(): Promise<void>;
 }
@@ -34,8 +34,8 @@ export async function sqliteReader(file: string): Promise<StoreReader> {
       let db: BetterSqlite3.Database | undefined;
       try {
         db = new Database(file, { readonly: true, fileMustExist: true });
-        const has = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'predictions'`).get();
-        return has === undefined ? 0 : (db.prepare('SELECT count(*) AS n FROM predictions').get() as { n: number }).n;
+        const has = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'prediction_segments'`).get();
+        return has === undefined ? 0 : (db.prepare('SELECT coalesce(sum(count), 0) AS n FROM prediction_segments').get() as { n: number }).n;
       } finally {
         db?.close();
       }
@@ -65,15 +65,15 @@ export async function postgresReader(connectionString: string, schema: string): 
   client.on('error', () => { /* a dropped idle connection: the next query reports it */ });
   await client.connect();
   const exists = async (): Promise<boolean> =>
-    (await client.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [`${schema}.predictions`])).rows[0]?.t != null;
+    (await client.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [`${schema}.prediction_segments`])).rows[0]?.t != null;
   return {
     async count() {
       if (!(await exists())) return 0;
-      return Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${schema}.predictions`)).rows[0]!.n);
+      return Number((await client.query<{ n: string }>(`SELECT coalesce(sum(count), 0) AS n FROM ${schema}.prediction_segments`)).rows[0]!.n);
     },
     async bytes() {
       if (!(await exists())) return 0;
-      const r = await client.query<{ b: string }>(`SELECT pg_total_relation_size('${schema}.predictions') + coalesce(pg_total_relation_size(to_regclass('${schema}.feedback')), 0) AS b`);
+      const r = await client.query<{ b: string }>(`SELECT pg_total_relation_size('${schema}.prediction_segments') + coalesce(pg_total_relation_size(to_regclass('${schema}.segment_feedback')), 0) AS b`);
       return Number(r.rows[0]!.b);
     },
     async dropSchema() {

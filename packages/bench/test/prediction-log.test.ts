@@ -135,9 +135,9 @@ test('the SQLite reader counts predictions and sizes the file with its -wal, and
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   assert.equal(await reader.count(), 0, 'no table yet');
-  db.exec('CREATE TABLE predictions (id TEXT PRIMARY KEY, body TEXT)');
-  const ins = db.prepare('INSERT INTO predictions VALUES (?, ?)');
-  db.transaction(() => { for (let i = 0; i < 500; i++) ins.run(String(i), 'x'.repeat(100)); })();
+  db.exec('CREATE TABLE prediction_segments (seq INTEGER PRIMARY KEY, count INTEGER NOT NULL, body BLOB NOT NULL)');
+  const ins = db.prepare('INSERT INTO prediction_segments (count, body) VALUES (?, ?)');
+  db.transaction(() => { for (let i = 0; i < 5; i++) ins.run(100, Buffer.alloc(100 * 100, 1)); })();
   assert.equal(await reader.count(), 500, 'read beside an open writer');
   const open = await reader.bytes();
   db.close();

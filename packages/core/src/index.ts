@@ -35,6 +35,7 @@ export { decodeSegment, SEGMENT_MAX_RECORDS, SEGMENT_SPAN_MS, segmentIds, segmen
 export { SegmentPage, type LogPosition } from './store/segment-page.js';
 export { checkLease, documentPageLimit, documentRow, nameProblem, MAX_DOCUMENT_PAGE, MAX_LEASE_TTL_MS, MAX_NAME_LENGTH } from './store/document-rules.js';
 export type { PredictionLog, PredictionDrops, PredictionDropReason } from './store/prediction-log.js';
+export { PREDICTION_LOG_SINK } from './store/prediction-log.js';
 
 // Protocols: the one request lifecycle they all run
 export { isInferenceRoute, type Exchange, type InferenceResult, type InferenceRoute, type PlainRoute, type ProtocolEndpoint, type RouteHandler } from './protocol.js';

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { ConfigError, definePlugin, secureContextOptions, tlsFiles, TlsWatcher, Tokens, type PredictionStore, type ProtocolEndpoint } from '@ponte/core';
+import { ConfigError, definePlugin, PREDICTION_LOG_SINK, secureContextOptions, tlsFiles, TlsWatcher, Tokens, type PredictionStore, type ProtocolEndpoint } from '@ponte/core';
 import { corsPolicyOf, withCors } from './cors.js';
 import { addCustomRoutes } from './custom-routes.js';
 import { modelConfigured } from './model-configured.js';
@@ -63,7 +63,9 @@ export const httpProtocol = definePlugin({
 
     const routes = new HttpRouteTable();
     const store = (): PredictionStore | undefined => ctx.resolveAll(Tokens.PredictionStore)[0];
-    for (const r of [...oipRoutes(registry, info), ...predictRoutes(registry), ...predictionLogRoutes(registry, store), ...healthRoutes(lifecycle, registry)]) routes.add(r, ctx.name);
+    const sinks = ctx.later(Tokens.SinkHub);
+    const settleLog = (): Promise<void> => sinks().settle(PREDICTION_LOG_SINK);
+    for (const r of [...oipRoutes(registry, info), ...predictRoutes(registry), ...predictionLogRoutes(registry, store, settleLog), ...healthRoutes(lifecycle, registry)]) routes.add(r, ctx.name);
     const problems = addCustomRoutes(routes, ctx.config.routes ?? [], (name) => modelConfigured(ctx.config, ctx.baseDir, name), ctx.name);
     if (problems.length > 0) throw new ConfigError(problems);
     ctx.provide(HttpTokens.Routes, routes);

@@ -58,14 +58,24 @@ function intParam(raw: string | null, field: string, min: number, max: number, f
  * `feedback` action), logged predictions out (`GET …/predictions`, by time
  * range with a cursor, and one by id with its label; the `monitor` action).
  * The store is read at request time: without a store plugin they answer 404.
+ * `settleLog` writes the predictions waiting in the log's buffer (for labels
+ * of predictions answered moments ago).
  */
-export function predictionLogRoutes(registry: () => ModelRegistry, store: () => PredictionStore | undefined): HttpRoute[] {
+export function predictionLogRoutes(registry: () => ModelRegistry, store: () => PredictionStore | undefined, settleLog: () => Promise<void>): HttpRoute[] {
   const feedback: PlainRoute<HttpExchange, HttpAnswer> = {
     async respond(x) {
       const model = registry().config(x.model!).name;
       const s = storeOf(store);
       const items = decodeFeedback(parseJson(await x.body(), x.limits.jsonDepth));
-      const results = await s.appendFeedback(model, items);
+      let results = await s.appendFeedback(model, items);
+      // A prediction answered moments ago may still wait in the log's buffer: write it, then ask again for those.
+      const unknown = results.flatMap((r, i) => (r.status === 'unknown_id' ? [i] : []));
+      if (unknown.length > 0) {
+        await settleLog();
+        const again = await s.appendFeedback(model, unknown.map((i) => items[i]!));
+        results = [...results];
+        unknown.forEach((i, k) => { results[i] = again[k]!; });
+      }
       const count = (status: string): number => results.filter((r) => r.status === status).length;
       return jsonAnswer({ model, stored: count('stored'), duplicates: count('duplicate'), unknown: count('unknown_id'), results });
     },

@@ -1,5 +1,5 @@
-// Measures the figures docs/persistence-postgres-notes.md quotes: append throughput in
-// batches of 256 and on-disk bytes per purchase-like record. Run after a build:
+// Measures the figures docs/persistence.md quotes: append throughput in batches of 256,
+// on-disk bytes per purchase-like record, a page, a get and a prune. Run after a build:
 //   node packages/store-postgres/scripts/measure.mjs [postgres://…]
 import pg from 'pg';
 import { uuidV7 } from '@ponte/core';
@@ -54,12 +54,43 @@ results.size = await withSchema(async (store, schema) => {
   for (let i = 0; i < 10_000; i += 250) await store.append(Array.from({ length: 250 }, () => purchaseRecord()));
   const c = new pg.Client({ connectionString: url });
   await c.connect();
-  const t = `${pg.escapeIdentifier(schema)}.predictions`;
+  const t = `${pg.escapeIdentifier(schema)}.prediction_segments`;
   await c.query(`VACUUM ANALYZE ${t}`);
   const { rows: [s] } = await c.query(`SELECT pg_total_relation_size($1::regclass)::float8 AS total, pg_relation_size($1::regclass)::float8 AS heap,
     pg_indexes_size($1::regclass)::float8 AS indexes, (SELECT pg_total_relation_size(reltoastrelid)::float8 FROM pg_class WHERE oid = $1::regclass) AS toast,
-    (SELECT avg(pg_column_size(p.*))::float8 FROM ${t} p) AS row_bytes, (SELECT avg(length(features::text) + length(outputs::text))::float8 FROM ${t}) AS json_chars`, [t]);
+    (SELECT sum(length(body))::float8 FROM ${t}) AS body_bytes, (SELECT sum(pg_column_size(body))::float8 FROM ${t}) AS stored_body_bytes`, [t]);
   await c.end();
-  return { records: 10_000, totalBytesPerRecord: s.total / 10_000, heapBytesPerRecord: s.heap / 10_000, indexBytesPerRecord: s.indexes / 10_000, toastBytes: s.toast, avgRowBytes: Math.round(s.row_bytes), avgJsonChars: Math.round(s.json_chars) };
+  return {
+    records: 10_000, totalBytesPerRecord: s.total / 10_000, heapBytesPerRecord: s.heap / 10_000, indexBytesPerRecord: s.indexes / 10_000, toastBytes: s.toast,
+    encodedBytesPerRecord: s.body_bytes / 10_000, storedBodyBytesPerRecord: s.stored_body_bytes / 10_000,
+  };
+});
+
+// Reads and pruning on 100,000 records appended as the log writes them (batches of 256).
+results.reads = await withSchema(async (store) => {
+  const records = [];
+  for (let i = 0; i < 100_000; i += BATCH) {
+    const batch = Array.from({ length: BATCH }, () => purchaseRecord());
+    records.push(batch[7]);
+    await store.append(batch);
+  }
+  await store.appendFeedback('purchase', records.map((r) => ({ id: r.id, label: 'yes' })));
+  const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const pages = [];
+  let page = await store.query({ model: 'purchase', limit: 100 });
+  for (let i = 0; i < 100; i++) {
+    const t = performance.now();
+    page = await store.query({ model: 'purchase', limit: 100, cursor: page.cursor });
+    pages.push(performance.now() - t);
+  }
+  const gets = [];
+  for (const r of records.slice(0, 100)) {
+    const t = performance.now();
+    await store.get('purchase', r.id);
+    gets.push(performance.now() - t);
+  }
+  const t = performance.now();
+  const pruned = await store.prune({ maxRows: 50_000 });
+  return { page100MsMedian: +median(pages).toFixed(2), getMsMedian: +median(gets).toFixed(2), pruneMaxRows: { pruned, ms: Math.round(performance.now() - t) } };
 });
 console.log(JSON.stringify(results, null, 2));

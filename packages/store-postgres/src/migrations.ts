@@ -1,4 +1,7 @@
 import { escapeIdentifier, type Pool, type PoolClient } from 'pg';
+import { segmentIds, toSegments } from '@ponte/core';
+import { LEGACY_COLUMNS, legacyPrediction, type LegacyRow } from './legacy-rows.js';
+import { SEGMENT_COLUMNS, segmentValues } from './segment-rows.js';
 import { withClient } from './with-client.js';
 
 /**
@@ -14,6 +17,8 @@ export interface Migration {
   readonly description: string;
   /** The statements, given the schema's quoted name. */
   statements(schema: string): string[];
+  /** A step SQL alone cannot do (re-encoding rows), run after the statements on the migration's client, in its transaction. */
+  run?(client: PoolClient, schema: string): Promise<void>;
 }
 
 /**
@@ -83,7 +88,84 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 4,
+    description: 'predictions in segments (one row per appended batch, records encoded by @ponte/core), labels pointing at their segment',
+    // A row and three index entries per prediction made the database the log's bottleneck (about 20,000 records/s
+    // from one writer); a row per batch of up to 1,024 appends several times as many. `predictions` and `feedback`
+    // stay, as steps only add: a replica of the previous release keeps writing there during a rolling upgrade, and
+    // this version never reads them. They can be dropped once every replica runs this version (docs/persistence.md).
+    statements: (s) => [
+      `CREATE TABLE ${s}.prediction_segments (
+        seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        model text NOT NULL,
+        version text NOT NULL,
+        min_time bigint NOT NULL,
+        max_time bigint NOT NULL,
+        min_id uuid NOT NULL,
+        max_id uuid NOT NULL,
+        count integer NOT NULL,
+        body bytea NOT NULL
+      )`,
+      `CREATE INDEX segments_model_time ON ${s}.prediction_segments (model, min_time)`,
+      `CREATE INDEX segments_model_version_time ON ${s}.prediction_segments (model, version, min_time)`,
+      // Finds an id's segments by (model, max_id); unique over the whole key, so a batch appended again (a retry,
+      // even one racing the first from another replica) is stored once: same model version, id range and count.
+      `CREATE UNIQUE INDEX segments_model_id ON ${s}.prediction_segments (model, max_id, min_id, version, count)`,
+      `CREATE INDEX segments_time ON ${s}.prediction_segments (max_time)`,
+      `CREATE TABLE ${s}.segment_feedback (
+        prediction_id uuid PRIMARY KEY,
+        segment bigint NOT NULL REFERENCES ${s}.prediction_segments (seq) ON DELETE CASCADE,
+        model text NOT NULL,
+        label jsonb,
+        value double precision,
+        time timestamptz NOT NULL
+      )`,
+      `CREATE INDEX segment_feedback_segment ON ${s}.segment_feedback (segment)`,
+    ],
+    run: toSegmentTables,
+  },
 ];
+
+/** Rows migration 4 re-encodes at a time: enough for full segments, few enough to hold as records. */
+const MIGRATION_CHUNK = 2048;
+
+/**
+ * Migration 4's data step: every stored prediction re-encoded into segments
+ * (read in id order, so by time for UUIDv7 ids), every label copied beside
+ * its segment by SQL, so its jsonb and timestamptz come over exactly.
+ */
+async function toSegmentTables(client: PoolClient, s: string): Promise<void> {
+  let after: string | undefined;
+  for (;;) {
+    const { rows } = await client.query<LegacyRow>(
+      `SELECT ${LEGACY_COLUMNS} FROM ${s}.predictions p LEFT JOIN ${s}.feedback f ON f.prediction_id = p.id
+      ${after === undefined ? '' : 'WHERE p.id > $2'} ORDER BY p.id LIMIT $1`,
+      after === undefined ? [MIGRATION_CHUNK] : [MIGRATION_CHUNK, after],
+    );
+    if (rows.length === 0) return;
+    after = rows[rows.length - 1]!.id;
+    const segments = toSegments(rows.map(legacyPrediction));
+    const { values, params } = segmentValues(segments);
+    // Each id is in one segment here (ids were the old table's key), so a segment's lowest id names it.
+    const inserted = await client.query<{ seq: string; min_id: string }>(`INSERT INTO ${s}.prediction_segments (${SEGMENT_COLUMNS}) VALUES ${values} RETURNING seq, min_id`, params);
+    const seqOf = new Map(inserted.rows.map((r) => [r.min_id, r.seq]));
+    const labelled = new Set(rows.filter((r) => r.labelled).map((r) => r.id));
+    if (labelled.size === 0) continue;
+    const ids: string[] = [];
+    const seqs: string[] = [];
+    for (const seg of segments) {
+      for (const id of segmentIds(seg.bytes)) {
+        if (!labelled.has(id)) continue;
+        ids.push(id);
+        seqs.push(seqOf.get(seg.minId)!);
+      }
+    }
+    await client.query(`INSERT INTO ${s}.segment_feedback (prediction_id, segment, model, label, value, time)
+      SELECT f.prediction_id, i.segment, f.model, f.label, f.value, f.time
+      FROM unnest($1::uuid[], $2::bigint[]) AS i (id, segment) JOIN ${s}.feedback f ON f.prediction_id = i.id`, [ids, seqs]);
+  }
+}
 
 /** The version a schema has once `migrate` ran (`SELECT max(version) FROM ponte.schema_version` says where a database is). */
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
@@ -115,7 +197,7 @@ export interface MigrationResult {
  *
  * @example
  * ```ts
- * const { from, to } = await migrate(pool, 'ponte'); // { from: 0, to: 2, applied: [1, 2] }
+ * const { from, to } = await migrate(pool, 'ponte'); // { from: 0, to: 4, applied: [1, 2, 3, 4] }
  * ```
  */
 export async function migrate(pool: Pool, schema: string, options: { to?: number } = {}): Promise<MigrationResult> {
@@ -136,6 +218,7 @@ export async function migrate(pool: Pool, schema: string, options: { to?: number
       for (const m of MIGRATIONS) {
         if (m.version <= from || m.version > target) continue;
         for (const statement of m.statements(s)) await client.query(statement);
+        await m.run?.(client, s);
         await client.query(`INSERT INTO ${s}.schema_version (version, description) VALUES ($1, $2)`, [m.version, m.description]);
         applied.push(m.version);
       }

@@ -31,7 +31,7 @@ describe('@ponte/store-postgres in a server', { skip }, () => {
     const server = await startTestServer({ config: config({ connectionString: DATABASE_URL, schema }) });
     try {
       const tables = await sql<{ tablename: string }>('SELECT tablename FROM pg_tables WHERE schemaname = $1 ORDER BY tablename', [schema]);
-      assert.deepEqual(tables.map((t) => t.tablename), ['documents', 'feedback', 'leases', 'predictions', 'schema_version']);
+      assert.deepEqual(tables.map((t) => t.tablename), ['documents', 'feedback', 'leases', 'prediction_segments', 'predictions', 'schema_version', 'segment_feedback']);
       const store = resolveToken(server.container, Tokens.PredictionStore);
       assert.equal(store.name, 'postgres');
       const record = purchaseRecord();
@@ -88,7 +88,7 @@ describe('@ponte/store-postgres in a server', { skip }, () => {
     const recent = Array.from({ length: 5 }, () => purchaseRecord());
     await seed.append([...old, ...recent]);
     await seed.close();
-    const count = async (): Promise<number> => Number((await sql<{ n: string }>(`SELECT count(*) AS n FROM ${pg.escapeIdentifier(schema)}.predictions`))[0]!.n);
+    const count = async (): Promise<number> => Number((await sql<{ n: string }>(`SELECT coalesce(sum(count), 0) AS n FROM ${pg.escapeIdentifier(schema)}.prediction_segments`))[0]!.n);
     const server = await startTestServer({ config: config({ connectionString: DATABASE_URL, schema, retention: { maxAgeDays: 30 }, pruneIntervalSeconds: 3600 }) });
     try {
       // The first prune runs right after start; the interval is an hour, so this is that one.

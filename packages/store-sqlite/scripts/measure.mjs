@@ -1,14 +1,13 @@
 // Measures the SQLite prediction log on this machine, for docs/persistence.md:
 // bytes per record on disk, append throughput in batches of 256 (the prediction log's batch size),
-// the time one batch holds the event loop, and what synchronous=FULL would cost.
+// the time one batch holds the event loop, and what synchronous=FULL costs against NORMAL.
 // Run after a build: node packages/store-sqlite/scripts/measure.mjs
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { uuidV7 } from '@ponte/core';
-import { SqliteStore, migrate } from '../dist/src/index.js';
-import { PREDICTION_COLUMNS, toRow } from '../dist/src/rows.js';
+import { SqliteStore } from '../dist/src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ponte-sqlite-measure-'));
 const f32 = Math.fround;
@@ -60,23 +59,18 @@ async function throughput(file, total) {
   return { recordsPerSecond: Math.round(total / seconds), batchMsMedian: +pct(times, 0.5).toFixed(2), batchMsP99: +pct(times, 0.99).toFixed(2) };
 }
 
-function rawThroughput(file, total, synchronous, batch = BATCH) {
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${synchronous}`);
-  migrate(db);
-  const insert = db.prepare(`INSERT INTO predictions (${PREDICTION_COLUMNS.join(', ')}) VALUES (${PREDICTION_COLUMNS.map(() => '?').join(', ')})`);
-  const append = db.transaction((rows) => { for (const r of rows) insert.run(...toRow(r)); });
+async function syncThroughput(file, total, synchronous, batch = BATCH) {
+  const store = await SqliteStore.open(file, { synchronous: synchronous.toLowerCase() });
   const work = batch === BATCH ? batches(total) : Array.from({ length: total }, (_, i) => [purchase(i)]);
   const times = [];
   const t0 = performance.now();
   for (const b of work) {
     const s = performance.now();
-    append.immediate(b);
+    await store.append(b);
     times.push(performance.now() - s);
   }
   const seconds = (performance.now() - t0) / 1000;
-  db.close();
+  await store.close();
   times.sort((a, b) => a - b);
   return { synchronous, batch, recordsPerSecond: Math.round(total / seconds), batchMsMedian: +pct(times, 0.5).toFixed(3), batchMsP99: +pct(times, 0.99).toFixed(3) };
 }
@@ -91,20 +85,20 @@ try {
   const bytes = statSync(sizeFile).size;
   const db = new Database(sizeFile, { readonly: true });
   const perObject = db.prepare("SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC").all();
-  const json = db.prepare('SELECT avg(length(features)) AS features, avg(length(outputs)) AS outputs FROM predictions').get();
+  const segments = db.prepare('SELECT count(*) AS segments, sum(length(body)) * 1.0 / sum(count) AS bodyBytesPerRecord FROM prediction_segments').get();
   db.close();
   console.log(JSON.stringify({ sample }, null, 0));
-  console.log({ records: 10_000, fileBytes: bytes, bytesPerRecord: Math.round(bytes / 10_000), perObjectBytesPerRecord: Object.fromEntries(perObject.map((o) => [o.name, Math.round(o.bytes / 10_000)])), jsonChars: { features: Math.round(json.features), outputs: Math.round(json.outputs) } });
+  console.log({ records: 10_000, fileBytes: bytes, bytesPerRecord: Math.round(bytes / 10_000), perObjectBytesPerRecord: Object.fromEntries(perObject.map((o) => [o.name, Math.round(o.bytes / 10_000)])), segments: segments.segments, encodedBytesPerRecord: Math.round(segments.bodyBytesPerRecord) });
 
   // Throughput: 100,000 records in batches of 256 into a new file, three runs.
   for (let run = 0; run < 3; run++) console.log('store (synchronous=FULL)', await throughput(join(dir, `speed-${run}.db`), 100_000));
-  // What FULL costs: the same inserts with and without an fsync per commit.
+  // What FULL costs: the same appends with and without an fsync per commit.
   for (let run = 0; run < 2; run++) {
-    console.log(rawThroughput(join(dir, `normal-${run}.db`), 50_000, 'NORMAL'));
-    console.log(rawThroughput(join(dir, `full-${run}.db`), 50_000, 'FULL'));
+    console.log(await syncThroughput(join(dir, `normal-${run}.db`), 50_000, 'NORMAL'));
+    console.log(await syncThroughput(join(dir, `full-${run}.db`), 50_000, 'FULL'));
     // One record per commit: the prediction log at low load, where each fsync covers one request.
-    console.log(rawThroughput(join(dir, `normal1-${run}.db`), 3_000, 'NORMAL', 1));
-    console.log(rawThroughput(join(dir, `full1-${run}.db`), 3_000, 'FULL', 1));
+    console.log(await syncThroughput(join(dir, `normal1-${run}.db`), 3_000, 'NORMAL', 1));
+    console.log(await syncThroughput(join(dir, `full1-${run}.db`), 3_000, 'FULL', 1));
   }
 
   // Reads and pruning on a 100,000-record file.

@@ -1,10 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { checkLease, decodeSegment, documentPageLimit, documentRow, nameProblem, PonteError, SEGMENT_SPAN_MS, SegmentPage, segmentIds, toSegments, uuidBytes, uuidTime, uuidUpperBound, type DocumentQuery, type FeedbackItem, type FeedbackResult, type PredictionPage, type PredictionQuery, type PredictionStore, type RetentionPolicy, type StoredDocument, type StoredPrediction } from '@ponte/core';
+import { checkLease, decodeSegment, documentPageLimit, documentRow, nameProblem, PonteError, SEGMENT_SPAN_MS, SegmentPage, segmentIds, toSegments, uuidBytes, uuidTime, uuidUpperBound, type DocumentQuery, type FeedbackItem, type FeedbackResult, type PredictionPage, type PredictionQuery, type PredictionSegment, type PredictionStore, type RetentionPolicy, type StoredDocument, type StoredPrediction } from '@ponte/core';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { documentFromRow } from './documents.js';
 import { migrate } from './migrations.js';
+import { segmentInserter } from './segment-insert.js';
+import { SegmentWriter } from './segment-writer.js';
 
 /** How `SqliteStore.open` opens its file. */
 export interface SqliteStoreOptions {
@@ -78,7 +80,8 @@ export class SqliteStore implements PredictionStore {
   readonly #newest: Database.Statement<[number, number, number], SegmentRow>;
   readonly #deleteSegments: Database.Statement<[string]>;
   readonly #keepNewest: (seq: number, keep: number) => number;
-  readonly #appendBatch: (records: readonly StoredPrediction[]) => void;
+  readonly #appendSegments: (segments: readonly PredictionSegment[]) => Promise<void>;
+  readonly #writer: SegmentWriter | undefined;
   readonly #feedbackBatch: (model: string, items: readonly FeedbackItem[], now: number) => FeedbackResult[];
   readonly #putDocuments: (rows: readonly DocumentRow[]) => void;
   readonly #getDocument: Database.Statement<[string, string], DocumentRow>;
@@ -122,15 +125,24 @@ export class SqliteStore implements PredictionStore {
       db.pragma('foreign_keys = ON');
       db.pragma('journal_size_limit = 67108864');
       migrate(db);
-      return new SqliteStore(db);
+      // Appends go through a writer thread with its own connection; a memory database has no file to share with it.
+      const writer = db.memory ? undefined : new SegmentWriter({ file, busyTimeoutMs: options.busyTimeoutMs ?? 5000, synchronous: options.synchronous ?? 'full' });
+      return new SqliteStore(db, writer);
     } catch (e) {
       db.close();
       throw e;
     }
   }
 
-  private constructor(db: Database.Database) {
+  private constructor(db: Database.Database, writer: SegmentWriter | undefined) {
     this.#db = db;
+    if (writer !== undefined) {
+      this.#writer = writer;
+      this.#appendSegments = (segments) => writer.append(segments);
+    } else {
+      const insert = segmentInserter(db);
+      this.#appendSegments = async (segments) => insert(segments);
+    }
     // The segments that can hold an id: its model's, whose highest id is at or above it and at most one span later.
     this.#segmentsOfId = db.prepare('SELECT seq, min_time, max_time, count, body FROM prediction_segments WHERE model = ? AND max_id >= ? AND max_id <= ? AND min_id <= ?');
     this.#feedbackOf = db.prepare('SELECT prediction_id, label, value, time FROM feedback WHERE prediction_id = ?');
@@ -139,17 +151,6 @@ export class SqliteStore implements PredictionStore {
     this.#olderSegments = db.prepare('SELECT seq, count FROM prediction_segments WHERE (max_time, seq) < (?, ?) ORDER BY max_time DESC, seq DESC LIMIT ?');
     this.#newest = db.prepare('SELECT seq, min_time, max_time, count, body FROM prediction_segments WHERE (max_time, seq) < (?, ?) ORDER BY max_time DESC, seq DESC LIMIT ?');
     this.#deleteSegments = db.prepare('DELETE FROM prediction_segments WHERE seq IN (SELECT value FROM json_each(?))');
-    // A retried batch is not stored twice: a segment with the same ids' range and count of the same model version is the same batch.
-    const insert = db.prepare(`INSERT INTO prediction_segments (model, version, min_time, max_time, min_id, max_id, count, body)
-      SELECT @model, @version, @minTime, @maxTime, @minId, @maxId, @count, @bytes
-      WHERE NOT EXISTS (SELECT 1 FROM prediction_segments WHERE model = @model AND max_id = @maxId AND min_id = @minId AND version = @version AND count = @count)`);
-    // IMMEDIATE: take the write lock at BEGIN, where the busy timeout applies. A deferred transaction
-    // that reads first (appendFeedback) and then writes can fail at once with SQLITE_BUSY when another
-    // process committed in between.
-    const append = db.transaction((records: readonly StoredPrediction[]) => {
-      for (const seg of toSegments(records)) insert.run(seg);
-    });
-    this.#appendBatch = (records) => append.immediate(records);
     const insertFeedback = db.prepare('INSERT OR IGNORE INTO feedback (prediction_id, segment, model, label, value, time) VALUES (?, ?, ?, ?, ?, ?)');
     const feedback = db.transaction((model: string, items: readonly FeedbackItem[], now: number): FeedbackResult[] => {
       const idsOf = new Map<number, Set<string>>();
@@ -202,7 +203,7 @@ export class SqliteStore implements PredictionStore {
    */
   async append(records: readonly StoredPrediction[]): Promise<void> {
     this.#check();
-    if (records.length > 0) this.#appendBatch(records);
+    if (records.length > 0) await this.#appendSegments(toSegments(records));
   }
 
   async appendFeedback(model: string, items: readonly FeedbackItem[]): Promise<FeedbackResult[]> {
@@ -320,6 +321,7 @@ export class SqliteStore implements PredictionStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#writer?.close();
     this.#db.close();
   }
 

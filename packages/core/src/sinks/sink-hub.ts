@@ -25,8 +25,14 @@ export interface SinkStats {
 class SinkQueue {
   readonly capacity: number;
   readonly maxBatch: number;
+  readonly delayMs: number;
   records: PredictionRecord[] = [];
+  /** When the oldest waiting record arrived (performance.now()). */
+  firstAt = 0;
+  timer: NodeJS.Timeout | undefined;
   writing = false;
+  /** The write in progress, for `settle`. */
+  current: Promise<void> | undefined;
   written = 0;
   dropped = 0;
   failed = 0;
@@ -35,6 +41,7 @@ class SinkQueue {
   constructor(readonly sink: PredictionSink) {
     this.capacity = Math.max(1, sink.capacity ?? DEFAULT_CAPACITY);
     this.maxBatch = Math.max(1, sink.maxBatch ?? DEFAULT_MAX_BATCH);
+    this.delayMs = Math.max(0, sink.maxDelayMs ?? 0);
   }
 }
 
@@ -73,8 +80,10 @@ export class SinkHub {
   /** Hands a record to every sink; never blocks, never throws. */
   offer(record: PredictionRecord): void {
     for (const q of this.queues) {
-      if (q.records.length < q.capacity) q.records.push(record);
-      else {
+      if (q.records.length < q.capacity) {
+        if (q.records.length === 0 && q.delayMs > 0) q.firstAt = performance.now();
+        q.records.push(record);
+      } else {
         q.dropped++;
         try {
           q.sink.onDrop?.(record);
@@ -95,14 +104,66 @@ export class SinkHub {
 
   private readonly drainSoon = (): void => {
     this.scheduled = false;
-    for (const q of this.queues) if (!q.writing && q.records.length > 0) void this.write(q);
+    for (const q of this.queues) this.writeIfDue(q);
     this.notifyIfIdle();
   };
 
-  private async write(q: SinkQueue): Promise<void> {
+  /**
+   * Writes the queue's next batch when it is due: full, its oldest record
+   * waited `maxDelayMs`, or the hub is stopping; otherwise makes sure a timer
+   * will write it when the oldest record's wait is up.
+   */
+  private writeIfDue(q: SinkQueue): void {
+    if (q.writing || q.records.length === 0) return;
+    const waited = q.delayMs === 0 ? 0 : performance.now() - q.firstAt;
+    if (this.stopped || q.delayMs === 0 || q.records.length >= q.maxBatch || waited >= q.delayMs) {
+      if (q.timer !== undefined) {
+        clearTimeout(q.timer);
+        q.timer = undefined;
+      }
+      void this.write(q);
+    } else if (q.timer === undefined) {
+      q.timer = setTimeout(() => {
+        q.timer = undefined;
+        this.writeIfDue(q);
+      }, q.delayMs - waited);
+      q.timer.unref();
+    }
+  }
+
+  /**
+   * Writes what waits for the sink named `name` now, without waiting out its
+   * `maxDelayMs`, and resolves once that is written (or failed): so a caller
+   * that just got a prediction id can find it in the log (the feedback route
+   * does, before it calls an id unknown).
+   */
+  async settle(name: string): Promise<void> {
+    const q = this.queues.find((x) => x.sink.name === name);
+    if (q === undefined) return;
+    // Records offered after this call need not wait: at most the batches queued now, plus the one being written.
+    for (let rounds = Math.ceil(q.records.length / q.maxBatch) + 1; rounds > 0 && (q.writing || q.records.length > 0); rounds--) {
+      if (!q.writing) {
+        if (q.timer !== undefined) {
+          clearTimeout(q.timer);
+          q.timer = undefined;
+        }
+        void this.write(q);
+      }
+      await q.current;
+    }
+  }
+
+  private write(q: SinkQueue): Promise<void> {
+    q.current = this.writeBatch(q);
+    return q.current;
+  }
+
+  private async writeBatch(q: SinkQueue): Promise<void> {
     q.writing = true;
     const batch = q.records.length <= q.maxBatch ? q.records : q.records.slice(0, q.maxBatch);
     q.records = batch === q.records ? [] : q.records.slice(q.maxBatch);
+    // What stays behind waited at least as long as this batch's last record: counting from now delays it by at most one batch's wait.
+    if (q.records.length > 0) q.firstAt = performance.now();
     for (const r of batch) if (r.features === undefined) fillFeatures(r);
     try {
       await q.sink.write(batch);
@@ -117,8 +178,8 @@ export class SinkHub {
     } finally {
       q.writing = false;
     }
-    if (q.records.length > 0) void this.write(q);
-    else this.notifyIfIdle();
+    if (q.records.length > 0) this.writeIfDue(q);
+    this.notifyIfIdle();
   }
 
   private notifyIfIdle(): void {
@@ -133,7 +194,7 @@ export class SinkHub {
    */
   async stop(timeoutMs: number): Promise<boolean> {
     this.stopped = true;
-    for (const q of this.queues) if (!q.writing && q.records.length > 0) void this.write(q);
+    for (const q of this.queues) this.writeIfDue(q);
     let timer: NodeJS.Timeout | undefined;
     const drained = await Promise.race([
       new Promise<boolean>((r) => { this.idleWaiters.push(() => r(true)); this.notifyIfIdle(); }),

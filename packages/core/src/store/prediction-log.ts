@@ -18,6 +18,9 @@ export interface PredictionDrops {
   readonly count: number;
 }
 
+/** The prediction log's name among the sinks (`SinkHub.settle(PREDICTION_LOG_SINK)` writes what it buffers). */
+export const PREDICTION_LOG_SINK = 'prediction-log';
+
 /** Drops are logged at most this often, with the counts since the last line. */
 const WARN_EVERY_MS = 60_000;
 
@@ -48,9 +51,12 @@ function traceIdOf(traceparent: string | undefined): string | undefined {
  */
 @injectable()
 export class PredictionLog implements PredictionSink {
-  readonly name = 'prediction-log';
+  readonly name = PREDICTION_LOG_SINK;
   readonly capacity = 20_000;
   readonly maxBatch = 256;
+  // Under load 256 records arrive in milliseconds; when idle, a record waits at most this long. One
+  // commit per turn of the event loop (a few records each) cost more than the records' own writing.
+  readonly maxDelayMs = 200;
   private readonly drops = new Map<string, { model: string; reason: PredictionDropReason; count: number }>();
   private unreported = 0;
   private lastWarnAt = -Infinity;

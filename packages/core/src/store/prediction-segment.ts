@@ -21,8 +21,8 @@ import type { StoredPrediction, StoredTensor } from './prediction-store.js';
  *   tensors, then the output tensors (per tensor: layout index, value count,
  *   tagged values).
  * Tagged values keep what JSON kept: null, booleans, integers and floats
- * exactly (4 bytes when a float32 or a uint32 holds them, else 8), strings,
- * anything else as JSON text.
+ * exactly (4 bytes when a float32 or a uint32 holds them, else 8), strings
+ * (16 bytes for a lower-case UUID), anything else as JSON text.
  */
 export interface PredictionSegment {
   readonly model: string;
@@ -49,7 +49,7 @@ export const SEGMENT_MAX_RECORDS = 1024;
 
 const MAGIC = [0x50, 0x53, 0x47, 0x31]; // PSG1
 
-const enum Tag { Null = 0, False = 1, True = 2, U32 = 3, F32 = 4, F64 = 5, Str = 6, Json = 7 }
+const enum Tag { Null = 0, False = 1, True = 2, U32 = 3, F32 = 4, F64 = 5, Str = 6, Json = 7, Uuid = 8 }
 const enum Flag { Trace = 1, TraceText = 2, Features = 4, Inputs = 8 }
 
 interface Header {
@@ -64,14 +64,18 @@ interface Header {
 }
 
 const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-const NIBBLE = new Int8Array(128).fill(-1);
-for (let i = 0; i < 16; i++) {
-  NIBBLE['0123456789abcdef'.charCodeAt(i)] = i;
-  NIBBLE['0123456789ABCDEF'.charCodeAt(i)] = i;
-}
+const LOWER = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) LOWER['0123456789abcdef'.charCodeAt(i)] = i;
+const NIBBLE = Int8Array.from(LOWER);
+for (let i = 0; i < 6; i++) NIBBLE['ABCDEF'.charCodeAt(i)] = 10 + i;
 
-/** Writes hex digits (dashes skipped) into `out` at `at`; false when `s` is not `bytes`×2 hex digits with dashes only where a UUID has them. */
-function hexInto(s: string, out: Uint8Array, at: number, bytes: number): boolean {
+/**
+ * Writes hex digits (dashes skipped) into `out` at `at`; false when `s` is
+ * not `bytes`×2 hex digits with dashes only where a UUID has them (with
+ * `lowerOnly`, lower-case digits only: what must come back as written).
+ */
+function hexInto(s: string, out: Uint8Array, at: number, bytes: number, lowerOnly = false): boolean {
+  const digits = lowerOnly ? LOWER : NIBBLE;
   const dashed = bytes === 16 && s.length === 36;
   if (!dashed && s.length !== bytes * 2) return false;
   let j = 0;
@@ -80,8 +84,8 @@ function hexInto(s: string, out: Uint8Array, at: number, bytes: number): boolean
       if (s.charCodeAt(j) !== 45) return false;
       j++;
     }
-    const hi = NIBBLE[s.charCodeAt(j)] ?? -1;
-    const lo = NIBBLE[s.charCodeAt(j + 1)] ?? -1;
+    const hi = digits[s.charCodeAt(j)] ?? -1;
+    const lo = digits[s.charCodeAt(j + 1)] ?? -1;
     if (hi < 0 || lo < 0) return false;
     out[at + i] = (hi << 4) | lo;
     j += 2;
@@ -196,6 +200,15 @@ class Writer {
         this.at += 9;
       }
     } else if (typeof v === 'string') {
+      // Request ids Ponte makes (and many callers send) are UUIDs: 16 bytes instead of 40.
+      if (v.length === 36) {
+        this.reserve(17);
+        if (hexInto(v, this.buf, this.at + 1, 16, true)) {
+          this.buf[this.at] = Tag.Uuid;
+          this.at += 17;
+          return;
+        }
+      }
       this.buf[this.at++] = Tag.Str;
       this.string(v);
     } else if (v === null || v === undefined) {
@@ -479,6 +492,7 @@ class Reader {
       case Tag.F64: { const v = this.view.getFloat64(this.at, true); this.at += 8; return v; }
       case Tag.Str: return this.string();
       case Tag.Json: return JSON.parse(this.string()) as unknown;
+      case Tag.Uuid: { const v = uuidText(this.buf, this.at); this.at += 16; return v; }
       default: throw new Error(`prediction segment: unknown value tag ${String(tag)} at byte ${this.at - 1}`);
     }
   }

@@ -1,0 +1,113 @@
+/**
+ * Prediction segments: a store writes a batch of predictions as one encoded
+ * value and reads back exactly what was appended — every field, every JSON
+ * value a feature or a tensor can hold — finds a prediction by id without
+ * decoding, and assembles time-ordered pages from segments that overlap.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decodeSegment, PonteError, SEGMENT_MAX_RECORDS, SEGMENT_SPAN_MS, SegmentPage, segmentIds, segmentIndexOf, toSegments, uuidTime, uuidUpperBound, uuidV7, type StoredPrediction } from '../src/index.js';
+
+const T0 = Date.UTC(2026, 0, 10, 12);
+
+function record(i: number, over: Partial<StoredPrediction> = {}): StoredPrediction {
+  return {
+    id: uuidV7(T0 + i),
+    time: T0 + i,
+    model: 'purchase',
+    version: '1',
+    requestId: `req-${i}`,
+    principal: 'anonymous',
+    protocol: 'rest',
+    endpoint: 'infer',
+    features: [{ age: 30 + i, income: Math.fround(52.7), plan: 'gold', returning: true }],
+    outputs: [{ name: 'label', datatype: 'INT64', shape: [1], data: [i % 2] }, { name: 'probabilities', datatype: 'FP32', shape: [1, 2], data: [Math.fround(0.25), Math.fround(0.75)] }],
+    latencyMs: 1.234,
+    ...over,
+  };
+}
+
+test('a batch comes back exactly as appended, whatever values its features and tensors hold', () => {
+  const odd: StoredPrediction[] = [
+    record(0, { traceId: '4bf92f3577b34da6a3ce929d0e0e4736' }),
+    record(1, { traceId: 'not-a-w3c-trace-id', principal: 'svc "billing" ☃', requestId: '0193A5D2-3C4B-7ABC-8F3E-1C2D3E4F5A6B' }),
+    record(2, { requestId: crypto.randomUUID() }),
+    record(3, { features: [{ a: -0, b: 2 ** 40, c: -7, d: 0.1, e: Number.MAX_VALUE, f: null, g: 'naïve ✓ "quoted"', h: false, i: { nested: [1, 'x'] }, j: [1, 2] }, { a: 1 }] }),
+    { ...record(4, { features: undefined }), inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 3], data: [1.5, null, -2] }, { name: 's', datatype: 'BYTES', shape: [2], data: ['ab', ''] }] },
+    record(5, { outputs: [{ name: 'ok', datatype: 'BOOL', shape: [2], data: [true, false] }], latencyMs: 0 }),
+  ];
+  const { features: _f, ...withoutFeatures } = odd[4]!;
+  odd[4] = withoutFeatures;
+  const [segment, ...rest] = toSegments(odd);
+  assert.equal(rest.length, 0, 'one model version within a minute: one segment');
+  assert.deepEqual(decodeSegment(segment!.bytes), odd.map((r) => ({ ...r, id: r.id.toLowerCase() })));
+  assert.equal(Object.is((decodeSegment(segment!.bytes)[3]!.features![0]!['a']), -0), true, '-0 keeps its sign');
+  assert.equal(segment!.count, 6);
+  assert.equal(segment!.minTime, T0);
+  assert.equal(segment!.maxTime, T0 + 5);
+});
+
+test('a record is found by id without decoding the segment', () => {
+  const records = Array.from({ length: 300 }, (_, i) => record(i));
+  const [segment] = toSegments(records);
+  assert.equal(segmentIndexOf(segment!.bytes, records[217]!.id), 217);
+  assert.equal(segmentIndexOf(segment!.bytes, records[217]!.id.toUpperCase()), 217);
+  assert.equal(segmentIndexOf(segment!.bytes, uuidV7()), -1);
+  assert.equal(segmentIndexOf(segment!.bytes, 'not an id'), -1);
+  assert.deepEqual(segmentIds(segment!.bytes), records.map((r) => r.id));
+  assert.equal(segment!.minId, records[0]!.id);
+  assert.equal(segment!.maxId, records[299]!.id);
+});
+
+test('segments are one model version each, within a minute, and at most 1,024 records', () => {
+  const mixed = [record(0), record(1, { version: '2' }), record(2, { model: 'house' }), record(3)];
+  const byKey = toSegments(mixed).map((s) => `${s.model}/${s.version}:${s.count}`).sort();
+  assert.deepEqual(byKey, ['house/1:1', 'purchase/1:2', 'purchase/2:1']);
+
+  // A backlog written late (the store was down): times far apart are cut into pieces of at most a minute.
+  const spread = Array.from({ length: 10 }, (_, i) => record(i, { time: T0 + i * 25_000 }));
+  const pieces = toSegments(spread);
+  for (const p of pieces) assert.ok(p.maxTime - p.minTime <= SEGMENT_SPAN_MS, `${p.maxTime - p.minTime} ms in one segment`);
+  assert.deepEqual(pieces.flatMap((p) => decodeSegment(p.bytes)), spread);
+
+  const many = Array.from({ length: 2 * SEGMENT_MAX_RECORDS + 5 }, (_, i) => record(i));
+  assert.deepEqual(toSegments(many).map((s) => s.count), [SEGMENT_MAX_RECORDS, SEGMENT_MAX_RECORDS, 5]);
+});
+
+test('an id that is not a UUID is refused, naming it', () => {
+  assert.throws(() => toSegments([record(0, { id: 'abc' })]), (e: unknown) => e instanceof PonteError && e.code === 'PONTE_BAD_REQUEST' && /"abc" is not a UUID/.test(e.message));
+});
+
+test('bytes that are not a segment are an error, not a wrong answer', () => {
+  assert.throws(() => decodeSegment(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9])), /not a prediction segment/);
+});
+
+test('UUIDv7 times and the upper bound of an id range', () => {
+  const hex = T0.toString(16).padStart(12, '0');
+  const id = `${hex.slice(0, 8)}-${hex.slice(8)}-7000-8000-000000000000`;
+  assert.equal(uuidTime(id), T0);
+  assert.ok(uuidUpperBound(T0) >= id && uuidUpperBound(T0 - 1) < id);
+  assert.ok(Number.isNaN(uuidTime('nope')));
+});
+
+test('a page is assembled in (time, id) order from overlapping segments, and says whether more follow', () => {
+  // Two replicas' segments over the same seconds, appended out of order.
+  const a = Array.from({ length: 40 }, (_, i) => record(i * 2));
+  const b = Array.from({ length: 40 }, (_, i) => record(i * 2 + 1, { requestId: `b-${i}` }));
+  const segments = [...toSegments(b.slice(20)), ...toSegments(a), ...toSegments(b.slice(0, 20))].sort((x, y) => x.minTime - y.minTime);
+  const all = [...a, ...b].sort((x, y) => x.time - y.time);
+  const read: StoredPrediction[] = [];
+  let after: { time: number; id: string } | undefined;
+  for (let pages = 0; pages < 20; pages++) {
+    const page = new SegmentPage({ limit: 7, since: T0 + 3, until: T0 + 70 }, after);
+    for (const s of segments) {
+      if (!page.wants(s.minTime)) break;
+      page.add(s.bytes);
+    }
+    const { items, more } = page.result();
+    read.push(...items);
+    if (!more) break;
+    after = { time: items[items.length - 1]!.time, id: items[items.length - 1]!.id };
+  }
+  assert.deepEqual(read.map((r) => r.time), all.filter((r) => r.time >= T0 + 3 && r.time < T0 + 70).map((r) => r.time));
+});
