@@ -39,7 +39,7 @@ test('a batch comes back exactly as appended, whatever values its features and t
   const { features: _f, ...withoutFeatures } = odd[4]!;
   odd[4] = withoutFeatures;
   const [segment, ...rest] = toSegments(odd);
-  assert.equal(rest.length, 0, 'one model version within a minute: one segment');
+  assert.equal(rest.length, 0, 'one model version within SEGMENT_SPAN_MS: one segment');
   assert.deepEqual(decodeSegment(segment!.bytes), odd.map((r) => ({ ...r, id: r.id.toLowerCase() })));
   assert.equal(Object.is((decodeSegment(segment!.bytes)[3]!.features![0]!['a']), -0), true, '-0 keeps its sign');
   assert.equal(segment!.count, 6);
@@ -59,13 +59,13 @@ test('a record is found by id without decoding the segment', () => {
   assert.equal(segment!.maxId, records[299]!.id);
 });
 
-test('segments are one model version each, within a minute, and at most 1,024 records', () => {
+test('segments are one model version each, within SEGMENT_SPAN_MS (5 s), and at most 1,024 records', () => {
   const mixed = [record(0), record(1, { version: '2' }), record(2, { model: 'house' }), record(3)];
   const byKey = toSegments(mixed).map((s) => `${s.model}/${s.version}:${s.count}`).sort();
   assert.deepEqual(byKey, ['house/1:1', 'purchase/1:2', 'purchase/2:1']);
 
-  // A backlog written late (the store was down): times far apart are cut into pieces of at most a minute.
-  const spread = Array.from({ length: 10 }, (_, i) => record(i, { time: T0 + i * 25_000 }));
+  // A backlog written late (the store was down): times far apart are cut into pieces of at most SEGMENT_SPAN_MS.
+  const spread = Array.from({ length: 10 }, (_, i) => record(i, { time: T0 + i * 2_000 }));
   const pieces = toSegments(spread);
   for (const p of pieces) assert.ok(p.maxTime - p.minTime <= SEGMENT_SPAN_MS, `${p.maxTime - p.minTime} ms in one segment`);
   assert.deepEqual(pieces.flatMap((p) => decodeSegment(p.bytes)), spread);

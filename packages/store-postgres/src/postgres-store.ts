@@ -277,7 +277,7 @@ export class PostgresStore implements PredictionStore {
    * the newest `maxRows` predictions (across models), a few segments per
    * statement, their labels with them. A segment goes by age when its newest
    * record is older than the cutoff, so a record can outlive `maxAgeDays` by
-   * up to a minute (`SEGMENT_SPAN_MS`). At the `maxRows` edge, the segment
+   * up to `SEGMENT_SPAN_MS` (5 s). At the `maxRows` edge, the segment
    * holding both kept and older records is re-encoded with the kept ones.
    * One server prunes a schema at a time (a session advisory lock); another
    * that tries meanwhile returns 0 at once rather than deleting twice as much.

@@ -158,7 +158,8 @@ describe('schema migrations', { skip }, () => {
         (SELECT count(*)::integer FROM ${s}.prediction_segments) AS segments, (SELECT sum(count)::integer FROM ${s}.prediction_segments) AS predictions,
         (SELECT count(*)::integer FROM ${s}.segment_feedback) AS labels, (SELECT count(*)::integer FROM ${s}.predictions) AS old`);
       assert.equal(counts!.predictions, records.length);
-      assert.ok(counts!.segments < records.length / 50, `${counts!.segments} segments`);
+      // 100 ms apart, four model versions: a segment holds each version's records of up to SEGMENT_SPAN_MS (5 s), about a dozen.
+      assert.ok(counts!.segments < records.length / 10, `${counts!.segments} segments`);
       assert.equal(counts!.labels, records.filter((_, i) => labelOf(i) !== undefined).length + 1);
       // Steps only add: the old table is still there, as it was, for replicas of the previous release.
       assert.equal(counts!.old, records.length);

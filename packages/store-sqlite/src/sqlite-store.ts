@@ -43,6 +43,10 @@ const DAY_MS = 86_400_000;
 
 type DocumentRow = { kind: string; key: string; body: string; time: number };
 type SegmentRow = { seq: number; min_time: number; max_time: number; count: number; body: Uint8Array };
+type SegmentHead = { seq: number; min_time: number; max_time: number };
+
+/** Segments listed per statement while a page is assembled: a page of 1,000 needs about five. */
+const SEGMENT_LIST_CHUNK = 16;
 type FeedbackRow = { prediction_id: string; label: string | null; value: number | null; time: number };
 
 function feedbackFromRow(row: FeedbackRow): FeedbackItem {
@@ -74,7 +78,8 @@ export class SqliteStore implements PredictionStore {
   readonly #segmentsOfId: Database.Statement<[string, string, string, string], SegmentRow>;
   readonly #feedbackOf: Database.Statement<[string], FeedbackRow>;
   readonly #feedbackIn: Database.Statement<[string], FeedbackRow>;
-  readonly #queries = new Map<string, Database.Statement<[Record<string, unknown>], SegmentRow>>();
+  readonly #queries = new Map<string, Database.Statement<[Record<string, unknown>], SegmentHead>>();
+  readonly #bodyOf: Database.Statement<[number], { body: Uint8Array }>;
   readonly #oldSegments: Database.Statement<[number, number], { seq: number; count: number }>;
   readonly #olderSegments: Database.Statement<[number, number, number], { seq: number; count: number }>;
   readonly #newest: Database.Statement<[number, number, number], SegmentRow>;
@@ -145,6 +150,7 @@ export class SqliteStore implements PredictionStore {
     }
     // The segments that can hold an id: its model's, whose highest id is at or above it and at most one span later.
     this.#segmentsOfId = db.prepare('SELECT seq, min_time, max_time, count, body FROM prediction_segments WHERE model = ? AND max_id >= ? AND max_id <= ? AND min_id <= ?');
+    this.#bodyOf = db.prepare('SELECT body FROM prediction_segments WHERE seq = ?');
     this.#feedbackOf = db.prepare('SELECT prediction_id, label, value, time FROM feedback WHERE prediction_id = ?');
     this.#feedbackIn = db.prepare('SELECT prediction_id, label, value, time FROM feedback WHERE prediction_id IN (SELECT value FROM json_each(?))');
     this.#oldSegments = db.prepare('SELECT seq, count FROM prediction_segments WHERE max_time < ? LIMIT ?');
@@ -228,13 +234,27 @@ export class SqliteStore implements PredictionStore {
     if (typeof q.limit !== 'number' || !(q.limit >= 1)) throw new PonteError('PONTE_BAD_REQUEST', 'limit: must be a number >= 1');
     const limit = Math.min(Math.floor(q.limit), MAX_PAGE);
     const page = new SegmentPage({ ...q, limit }, q.cursor === undefined ? undefined : decodeCursor(q.cursor));
-    const params: Record<string, unknown> = { model: q.model, from: page.lowerBound === -Infinity ? -Number.MAX_VALUE : page.lowerBound - SEGMENT_SPAN_MS };
+    const params: Record<string, unknown> = { model: q.model, from: page.lowerBound === -Infinity ? -Number.MAX_VALUE : page.lowerBound - SEGMENT_SPAN_MS, afterMin: -Number.MAX_VALUE, afterSeq: 0 };
     if (q.version !== undefined) params['version'] = q.version;
     if (q.until !== undefined) params['until'] = q.until;
-    // Segments are read one at a time and decoded only while they can still change the page.
-    for (const row of this.#queryStatement(params).iterate(params)) {
-      if (!page.wants(row.min_time)) break;
-      if (row.max_time >= page.lowerBound) page.add(row.body);
+    // Segments are listed a few at a time without their bodies (reading a body is most of a row's cost),
+    // and a body is read and decoded only while its segment can still change the page.
+    const list = this.#queryStatement(params);
+    for (let done = false; !done;) {
+      const heads = list.all(params);
+      if (heads.length < SEGMENT_LIST_CHUNK) done = true;
+      for (const head of heads) {
+        if (!page.wants(head.min_time)) {
+          done = true;
+          break;
+        }
+        if (head.max_time >= page.lowerBound) page.add(this.#bodyOf.get(head.seq)!.body);
+      }
+      const last = heads[heads.length - 1];
+      if (last !== undefined) {
+        params['afterMin'] = last.min_time;
+        params['afterSeq'] = last.seq;
+      }
     }
     const { items, more } = page.result();
     const labels = items.length === 0 ? [] : this.#feedbackIn.all(JSON.stringify(items.map((r) => r.id)));
@@ -252,8 +272,8 @@ export class SqliteStore implements PredictionStore {
    * `maxRows` (counted over every model: the budget is the file's), a few
    * segments per transaction with the event loop free between them; labels go
    * with their predictions. A segment goes by age when its newest record is
-   * older than the cutoff, so a record can outlive `maxAgeDays` by up to a
-   * minute (`SEGMENT_SPAN_MS`). At the `maxRows` edge, the segment that holds
+   * older than the cutoff, so a record can outlive `maxAgeDays` by up to
+   * `SEGMENT_SPAN_MS` (5 s). At the `maxRows` edge, the segment that holds
    * both kept and older records is re-encoded with the kept ones only. Stops
    * early, returning what it deleted, when the store is closed meanwhile.
    */
@@ -392,15 +412,15 @@ export class SqliteStore implements PredictionStore {
     return total;
   }
 
-  /** The segment read for this combination of filters, prepared once: each shape keeps its index range plain for the planner. */
-  #queryStatement(params: Record<string, unknown>): Database.Statement<[Record<string, unknown>], SegmentRow> {
+  /** The segment listing for this combination of filters, prepared once: each shape keeps its index range plain for the planner. */
+  #queryStatement(params: Record<string, unknown>): Database.Statement<[Record<string, unknown>], SegmentHead> {
     const key = ['version', 'until'].map((k) => (k in params ? '1' : '0')).join('');
     let stmt = this.#queries.get(key);
     if (stmt === undefined) {
-      const where = ['model = @model', 'min_time >= @from'];
+      const where = ['model = @model', 'min_time >= @from', '(min_time, seq) > (@afterMin, @afterSeq)'];
       if ('version' in params) where.push('version = @version');
       if ('until' in params) where.push('min_time < @until');
-      stmt = this.#db.prepare<[Record<string, unknown>], SegmentRow>(`SELECT seq, min_time, max_time, count, body FROM prediction_segments WHERE ${where.join(' AND ')} ORDER BY min_time, seq`);
+      stmt = this.#db.prepare<[Record<string, unknown>], SegmentHead>(`SELECT seq, min_time, max_time FROM prediction_segments WHERE ${where.join(' AND ')} ORDER BY min_time, seq LIMIT ${SEGMENT_LIST_CHUNK}`);
       this.#queries.set(key, stmt);
     }
     return stmt;

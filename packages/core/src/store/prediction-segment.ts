@@ -40,9 +40,12 @@ export interface PredictionSegment {
 /**
  * Records of one segment lie within this many ms of each other, by `time` and
  * by the time in their UUIDv7 id: a store finds the segment of an id (or of a
- * time) by looking at most this far from it.
+ * time) by looking at most this far from it. The log writes a batch at least
+ * every 200 ms, so its batches span less unless a request took seconds or the
+ * store was down (then the batch is cut). Small, because a page read skips
+ * this much of the log before its start.
  */
-export const SEGMENT_SPAN_MS = 60_000;
+export const SEGMENT_SPAN_MS = 5_000;
 
 /** Most records in one segment: a read of one prediction decodes at most this many. */
 export const SEGMENT_MAX_RECORDS = 1024;
