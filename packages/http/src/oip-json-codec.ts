@@ -248,7 +248,7 @@ export function encodeInferResponse(response: InferenceResponse, binaryOutputs?:
 export function encodeInferResponseJson(response: InferenceResponse): string {
   let s = `{"model_name":${quoted.get(response.model_name)},"model_version":${quoted.get(response.model_version)}`;
   if (response.id !== undefined) s += `,"id":${JSON.stringify(response.id)}`;
-  if (response.parameters !== undefined) s += `,"parameters":${JSON.stringify(response.parameters)}`;
+  if (response.parameters !== undefined) s += `,"parameters":${parametersText(response.parameters)}`;
   s += ',"outputs":[';
   const outputs = response.outputs;
   for (let k = 0; k < outputs.length; k++) {
@@ -259,6 +259,17 @@ export function encodeInferResponseJson(response: InferenceResponse): string {
     s += '}';
   }
   return `${s}]}`;
+}
+
+/** An answer's parameters as JSON: keys quoted once (`prediction_id` on every logged answer), values by JSON.stringify. */
+function parametersText(p: Readonly<Record<string, unknown>>): string {
+  let s = '{';
+  for (const k in p) {
+    const v = p[k];
+    if (v === undefined) continue;
+    s += `${s.length > 1 ? ',' : ''}${quoted.get(k)}:${JSON.stringify(v)}`;
+  }
+  return `${s}}`;
 }
 
 /** Names, versions and datatypes recur on every answer: quote each once. */

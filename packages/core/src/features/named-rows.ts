@@ -2,8 +2,8 @@ import type { ModelConfig, ModelSignature } from '../model.js';
 import { elementAt, type Tensor } from '../tensor.js';
 import { featureLayout, type FeatureLayout } from './feature-layout.js';
 
-/** Layouts by signature: working one out walks every feature, and sinks ask once per record. */
-const layouts = new WeakMap<ModelSignature, FeatureLayout | { problem: string }>();
+/** Layouts by signature, with a matrix layout's feature names: working one out walks every feature, and sinks ask once per record. */
+const layouts = new WeakMap<ModelSignature, { layout: FeatureLayout | { problem: string }; names: string[] | undefined }>();
 
 /**
  * The inputs of a request as rows of named features, when the model has
@@ -16,15 +16,18 @@ const layouts = new WeakMap<ModelSignature, FeatureLayout | { problem: string }>
  * ```
  */
 export function namedRows(inputs: readonly Tensor[], config: ModelConfig, sig: ModelSignature): Array<Record<string, unknown>> | undefined {
-  let layout = layouts.get(sig);
-  if (layout === undefined) {
-    layout = featureLayout(config, sig);
-    layouts.set(sig, layout);
+  let known = layouts.get(sig);
+  if (known === undefined) {
+    const l = featureLayout(config, sig);
+    known = { layout: l, names: 'problem' in l || l.kind !== 'matrix' ? undefined : l.features?.map((f) => f.name) };
+    layouts.set(sig, known);
   }
+  const layout = known.layout;
   if ('problem' in layout) return undefined;
   if (layout.kind === 'matrix') {
-    const names = layout.features?.map((f) => f.name);
-    const t = inputs.find((i) => i.name === layout.input.name);
+    const names = known.names;
+    let t: Tensor | undefined;
+    for (const i of inputs) if (i.name === layout.input.name) t = i;
     if (names === undefined || t === undefined || t.shape.length !== 2) return undefined;
     const [n, w] = t.shape as [number, number];
     const rows = new Array<Record<string, unknown>>(n);

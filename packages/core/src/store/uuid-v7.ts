@@ -6,6 +6,9 @@ let lastMs = -1;
 let sequence = 0;
 
 const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const HEX_LOW: string[] = Array.from({ length: 16 }, (_, i) => i.toString(16));
+let prefixMs = -1;
+let prefix = '';
 
 /**
  * A UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, then a 12-bit counter
@@ -34,23 +37,14 @@ export function uuidV7(now = Date.now()): string {
     randomFillSync(pool);
     offset = 0;
   }
-  const ms = lastMs;
-  const b = new Uint8Array(16);
-  b[0] = Math.floor(ms / 2 ** 40) & 0xff;
-  b[1] = Math.floor(ms / 2 ** 32) & 0xff;
-  b[2] = (ms >>> 24) & 0xff;
-  b[3] = (ms >>> 16) & 0xff;
-  b[4] = (ms >>> 8) & 0xff;
-  b[5] = ms & 0xff;
-  b[6] = 0x70 | ((sequence >>> 8) & 0x0f);
-  b[7] = sequence & 0xff;
-  b.set(pool.subarray(offset, offset + 8), 8);
-  offset += 8;
-  b[8] = 0x80 | (b[8]! & 0x3f);
-  let s = '';
-  for (let i = 0; i < 16; i++) {
-    if (i === 4 || i === 6 || i === 8 || i === 10) s += '-';
-    s += HEX[b[i]!];
+  // The first 13 characters change once a millisecond: built then, reused for the ids of that millisecond.
+  if (lastMs !== prefixMs) {
+    prefixMs = lastMs;
+    const hex = lastMs.toString(16).padStart(12, '0');
+    prefix = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7`;
   }
-  return s;
+  const p = pool;
+  const o = offset;
+  offset += 8;
+  return `${prefix}${HEX_LOW[sequence >>> 8]!}${HEX[sequence & 0xff]!}-${HEX[0x80 | (p[o]! & 0x3f)]!}${HEX[p[o + 1]!]!}-${HEX[p[o + 2]!]!}${HEX[p[o + 3]!]!}${HEX[p[o + 4]!]!}${HEX[p[o + 5]!]!}${HEX[p[o + 6]!]!}${HEX[p[o + 7]!]!}`;
 }
