@@ -31,7 +31,7 @@ export type { PredictionRecord, PredictionSink } from './sinks/prediction-sink.j
 export type { SinkHub, SinkStats } from './sinks/sink-hub.js';
 export type { DocumentQuery, FeedbackItem, FeedbackResult, JsonValue, PredictionPage, PredictionQuery, PredictionStore, RetentionPolicy, StoredDocument, StoredPrediction, StoredTensor } from './store/prediction-store.js';
 export { uuidV7 } from './store/uuid-v7.js';
-export { decodeSegment, SEGMENT_MAX_RECORDS, SEGMENT_SPAN_MS, segmentIds, segmentIndexOf, toSegments, uuidBytes, uuidTime, uuidUpperBound, type PredictionSegment } from './store/prediction-segment.js';
+export { decodeSegment, SEGMENT_MAX_RECORDS, SEGMENT_SPAN_MS, SegmentBuilder, segmentIds, segmentIndexOf, toSegments, uuidBytes, uuidTime, uuidUpperBound, type EncodablePrediction, type EncodableTensor, type PredictionSegment } from './store/prediction-segment.js';
 export { SegmentPage, type LogPosition } from './store/segment-page.js';
 export { checkLease, documentPageLimit, documentRow, nameProblem, MAX_DOCUMENT_PAGE, MAX_LEASE_TTL_MS, MAX_NAME_LENGTH } from './store/document-rules.js';
 export type { PredictionLog, PredictionDrops, PredictionDropReason } from './store/prediction-log.js';

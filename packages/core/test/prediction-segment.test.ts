@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeSegment, PonteError, SEGMENT_MAX_RECORDS, SEGMENT_SPAN_MS, SegmentPage, segmentIds, segmentIndexOf, toSegments, uuidTime, uuidUpperBound, uuidV7, type StoredPrediction } from '../src/index.js';
+import { decodeSegment, PonteError, SegmentBuilder, SEGMENT_MAX_RECORDS, SEGMENT_SPAN_MS, SegmentPage, segmentIds, segmentIndexOf, toSegments, uuidTime, uuidUpperBound, uuidV7, type StoredPrediction } from '../src/index.js';
 
 const T0 = Date.UTC(2026, 0, 10, 12);
 
@@ -45,6 +45,28 @@ test('a batch comes back exactly as appended, whatever values its features and t
   assert.equal(segment!.count, 6);
   assert.equal(segment!.minTime, T0);
   assert.equal(segment!.maxTime, T0 + 5);
+});
+
+test('tensors the model produced (typed arrays) are stored as their JSON values, without a copy first', () => {
+  const typed = {
+    ...record(0, { features: undefined }),
+    inputs: [{ name: 'x', datatype: 'FP32' as const, shape: [1, 3], data: Float32Array.from([1.5, Number.NaN, -2]) }],
+    outputs: [
+      { name: 'label', datatype: 'INT64' as const, shape: [2], data: BigInt64Array.from([1n, -3n]) },
+      { name: 'ok', datatype: 'BOOL' as const, shape: [2], data: Uint8Array.from([1, 0]) },
+      { name: 'p', datatype: 'FP64' as const, shape: [1], data: Float64Array.from([0.1]) },
+    ],
+  };
+  const { features: _f, ...withoutFeatures } = typed;
+  const b = new SegmentBuilder('purchase', '1');
+  assert.equal(b.add(withoutFeatures), true);
+  const [back] = decodeSegment(b.finish().bytes);
+  assert.deepEqual(back!.inputs, [{ name: 'x', datatype: 'FP32', shape: [1, 3], data: [1.5, null, -2] }]);
+  assert.deepEqual(back!.outputs, [
+    { name: 'label', datatype: 'INT64', shape: [2], data: [1, -3] },
+    { name: 'ok', datatype: 'BOOL', shape: [2], data: [true, false] },
+    { name: 'p', datatype: 'FP64', shape: [1], data: [0.1] },
+  ]);
 });
 
 test('a record is found by id without decoding the segment', () => {

@@ -39,6 +39,7 @@ export const postgresStore = definePlugin<PostgresStoreOptions>({
     const facade: PredictionStore = {
       name: 'postgres',
       append: async (records) => started().append(records),
+      appendSegments: async (segments) => started().appendSegments(segments),
       appendFeedback: async (model, items) => started().appendFeedback(model, items),
       get: async (model, id) => started().get(model, id),
       query: async (query) => started().query(query),

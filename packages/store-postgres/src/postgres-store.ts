@@ -149,7 +149,13 @@ export class PostgresStore implements PredictionStore {
   async append(records: readonly StoredPrediction[]): Promise<void> {
     this.checkOpen();
     if (records.length === 0) return;
-    const segments = toSegments(records);
+    await this.appendSegments(toSegments(records));
+  }
+
+  /** Appends segments the caller encoded (the prediction log does, as records arrive): one statement, or one transaction when they are many. */
+  async appendSegments(segments: readonly PredictionSegment[]): Promise<void> {
+    this.checkOpen();
+    if (segments.length === 0) return;
     if (segments.length <= INSERT_MAX) {
       await this.insert(this.pool, segments);
       return;

@@ -212,6 +212,12 @@ export class SqliteStore implements PredictionStore {
     if (records.length > 0) await this.#appendSegments(toSegments(records));
   }
 
+  /** Appends segments the caller encoded (the prediction log does, as records arrive), in one transaction. */
+  async appendSegments(segments: readonly PredictionSegment[]): Promise<void> {
+    this.#check();
+    if (segments.length > 0) await this.#appendSegments(segments);
+  }
+
   async appendFeedback(model: string, items: readonly FeedbackItem[]): Promise<FeedbackResult[]> {
     this.#check();
     return items.length === 0 ? [] : this.#feedbackBatch(model, items, Date.now());

@@ -1,4 +1,4 @@
-import { PonteError, type DocumentQuery, type FeedbackItem, type FeedbackResult, type PredictionPage, type PredictionQuery, type PredictionStore, type RetentionPolicy, type StoredDocument, type StoredPrediction } from '@ponte/core';
+import { PonteError, type DocumentQuery, type FeedbackItem, type FeedbackResult, type PredictionPage, type PredictionQuery, type PredictionSegment, type PredictionStore, type RetentionPolicy, type StoredDocument, type StoredPrediction } from '@ponte/core';
 import type { SqliteStore } from './sqlite-store.js';
 
 /**
@@ -34,6 +34,10 @@ export class StoreHandle implements PredictionStore {
 
   async append(records: readonly StoredPrediction[]): Promise<void> {
     return this.#open().append(records);
+  }
+
+  async appendSegments(segments: readonly PredictionSegment[]): Promise<void> {
+    return this.#open().appendSegments(segments);
   }
 
   async appendFeedback(model: string, items: readonly FeedbackItem[]): Promise<FeedbackResult[]> {

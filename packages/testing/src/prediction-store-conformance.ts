@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { PonteError, uuidV7, type JsonValue, type PredictionStore, type StoredDocument, type StoredPrediction } from '@ponte/core';
+import { PonteError, toSegments, uuidV7, type JsonValue, type PredictionStore, type StoredDocument, type StoredPrediction } from '@ponte/core';
 
 /** How the suite gets stores: a fresh, empty one per call, all sharing one backend (file, schema). */
 export interface StoreUnderTest {
@@ -111,6 +111,19 @@ export function predictionStoreConformance(name: string, backend: StoreUnderTest
       const page = await store.query({ model: 'labels', limit: 10 });
       assert.equal(page.items.find((p) => p.id === a.id)?.feedback?.label, 'yes');
       assert.equal((await store.get('other-model', other.id))?.feedback, undefined);
+    });
+
+    it('takes records already encoded as segments (the prediction log\'s path) as it takes them from append, when it implements appendSegments', async (t) => {
+      if (store.appendSegments === undefined) {
+        t.skip('this store has no appendSegments: the prediction log decodes segments and calls append');
+        return;
+      }
+      const records = Array.from({ length: 40 }, (_, i) => record('encoded', i % 4 === 0 ? '2' : '1', t0 + i * 10, i));
+      await store.appendSegments(toSegments(records));
+      const page = await store.query({ model: 'encoded', limit: 100 });
+      assert.deepEqual(page.items, records);
+      assert.deepEqual(await store.get('encoded', records[7]!.id), records[7]);
+      assert.deepEqual((await store.appendFeedback('encoded', [{ id: records[7]!.id, label: 'yes' }])).map((r) => r.status), ['stored']);
     });
 
     it('two stores on one backend (two processes, two replicas) both write, each record exactly once', async () => {

@@ -53,16 +53,9 @@ export interface PredictionSink {
   readonly capacity?: number;
   /** Most records per `write` call (default 256). */
   readonly maxBatch?: number;
-  /**
-   * How long a record may wait for others to fill a batch, in ms (default 0:
-   * written on the next turn of the event loop with whatever else arrived).
-   * A store that commits per `write` sets it so that a busy server writes
-   * full batches instead of one small transaction per turn.
-   */
-  readonly maxDelayMs?: number;
   write(records: readonly PredictionRecord[]): void | Promise<void>;
   /** Told of each record dropped because this sink's queue was full (for counts of its own). */
   onDrop?(record: PredictionRecord): void;
-  /** Called on shutdown once the queue is empty: persist what the sink buffers itself. */
+  /** Called on shutdown once the queue is empty, and by `SinkHub.settle`: persist what the sink buffers itself. */
   flush?(): void | Promise<void>;
 }

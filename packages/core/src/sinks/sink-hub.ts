@@ -25,11 +25,7 @@ export interface SinkStats {
 class SinkQueue {
   readonly capacity: number;
   readonly maxBatch: number;
-  readonly delayMs: number;
   records: PredictionRecord[] = [];
-  /** When the oldest waiting record arrived (performance.now()). */
-  firstAt = 0;
-  timer: NodeJS.Timeout | undefined;
   writing = false;
   /** The write in progress, for `settle`. */
   current: Promise<void> | undefined;
@@ -41,7 +37,6 @@ class SinkQueue {
   constructor(readonly sink: PredictionSink) {
     this.capacity = Math.max(1, sink.capacity ?? DEFAULT_CAPACITY);
     this.maxBatch = Math.max(1, sink.maxBatch ?? DEFAULT_MAX_BATCH);
-    this.delayMs = Math.max(0, sink.maxDelayMs ?? 0);
   }
 }
 
@@ -80,10 +75,8 @@ export class SinkHub {
   /** Hands a record to every sink; never blocks, never throws. */
   offer(record: PredictionRecord): void {
     for (const q of this.queues) {
-      if (q.records.length < q.capacity) {
-        if (q.records.length === 0 && q.delayMs > 0) q.firstAt = performance.now();
-        q.records.push(record);
-      } else {
+      if (q.records.length < q.capacity) q.records.push(record);
+      else {
         q.dropped++;
         try {
           q.sink.onDrop?.(record);
@@ -104,53 +97,29 @@ export class SinkHub {
 
   private readonly drainSoon = (): void => {
     this.scheduled = false;
-    for (const q of this.queues) this.writeIfDue(q);
+    for (const q of this.queues) this.writeIfIdle(q);
     this.notifyIfIdle();
   };
 
-  /**
-   * Writes the queue's next batch when it is due: full, its oldest record
-   * waited `maxDelayMs`, or the hub is stopping; otherwise makes sure a timer
-   * will write it when the oldest record's wait is up.
-   */
-  private writeIfDue(q: SinkQueue): void {
-    if (q.writing || q.records.length === 0) return;
-    const waited = q.delayMs === 0 ? 0 : performance.now() - q.firstAt;
-    if (this.stopped || q.delayMs === 0 || q.records.length >= q.maxBatch || waited >= q.delayMs) {
-      if (q.timer !== undefined) {
-        clearTimeout(q.timer);
-        q.timer = undefined;
-      }
-      void this.write(q);
-    } else if (q.timer === undefined) {
-      q.timer = setTimeout(() => {
-        q.timer = undefined;
-        this.writeIfDue(q);
-      }, q.delayMs - waited);
-      q.timer.unref();
-    }
+  private writeIfIdle(q: SinkQueue): void {
+    if (!q.writing && q.records.length > 0) void this.write(q);
   }
 
   /**
-   * Writes what waits for the sink named `name` now, without waiting out its
-   * `maxDelayMs`, and resolves once that is written (or failed): so a caller
-   * that just got a prediction id can find it in the log (the feedback route
-   * does, before it calls an id unknown).
+   * Writes what waits for the sink named `name` now, then has it flush what
+   * it buffers itself, and resolves once that is done: so a caller that just
+   * got a prediction id can find it in the log (the feedback route does,
+   * before it calls an id unknown).
    */
   async settle(name: string): Promise<void> {
     const q = this.queues.find((x) => x.sink.name === name);
     if (q === undefined) return;
     // Records offered after this call need not wait: at most the batches queued now, plus the one being written.
     for (let rounds = Math.ceil(q.records.length / q.maxBatch) + 1; rounds > 0 && (q.writing || q.records.length > 0); rounds--) {
-      if (!q.writing) {
-        if (q.timer !== undefined) {
-          clearTimeout(q.timer);
-          q.timer = undefined;
-        }
-        void this.write(q);
-      }
+      if (!q.writing) void this.write(q);
       await q.current;
     }
+    await q.sink.flush?.();
   }
 
   private write(q: SinkQueue): Promise<void> {
@@ -162,8 +131,6 @@ export class SinkHub {
     q.writing = true;
     const batch = q.records.length <= q.maxBatch ? q.records : q.records.slice(0, q.maxBatch);
     q.records = batch === q.records ? [] : q.records.slice(q.maxBatch);
-    // What stays behind waited at least as long as this batch's last record: counting from now delays it by at most one batch's wait.
-    if (q.records.length > 0) q.firstAt = performance.now();
     for (const r of batch) if (r.features === undefined) fillFeatures(r);
     try {
       await q.sink.write(batch);
@@ -178,7 +145,7 @@ export class SinkHub {
     } finally {
       q.writing = false;
     }
-    if (q.records.length > 0) this.writeIfDue(q);
+    this.writeIfIdle(q);
     this.notifyIfIdle();
   }
 
@@ -194,7 +161,7 @@ export class SinkHub {
    */
   async stop(timeoutMs: number): Promise<boolean> {
     this.stopped = true;
-    for (const q of this.queues) this.writeIfDue(q);
+    for (const q of this.queues) this.writeIfIdle(q);
     let timer: NodeJS.Timeout | undefined;
     const drained = await Promise.race([
       new Promise<boolean>((r) => { this.idleWaiters.push(() => r(true)); this.notifyIfIdle(); }),

@@ -2,11 +2,9 @@ import { inject, injectable } from 'tsyringe';
 import type { Logger } from 'pino';
 import type { ModelView } from '../extension-points.js';
 import type { PredictionRecord, PredictionSink } from '../sinks/prediction-sink.js';
-import { tensorDataToJson } from '../tensor-bytes.js';
-import type { Tensor } from '../tensor.js';
 import { Tokens } from '../tokens.js';
-import type { PredictionStore, StoredPrediction, StoredTensor } from './prediction-store.js';
-import { SEGMENT_MAX_RECORDS } from './prediction-segment.js';
+import type { PredictionStore } from './prediction-store.js';
+import { decodeSegment, SEGMENT_MAX_RECORDS, SegmentBuilder, type EncodablePrediction } from './prediction-segment.js';
 import { uuidV7 } from './uuid-v7.js';
 
 /** Why a prediction did not reach the store: its queue was full, or the store refused the batch. */
@@ -25,9 +23,8 @@ export const PREDICTION_LOG_SINK = 'prediction-log';
 /** Drops are logged at most this often, with the counts since the last line. */
 const WARN_EVERY_MS = 60_000;
 
-function storedTensor(t: Tensor): StoredTensor {
-  return { name: t.name, datatype: t.datatype, shape: t.shape, data: tensorDataToJson(t) };
-}
+/** The longest a logged prediction waits in an open segment before it is appended. */
+const MAX_DELAY_MS = 200;
 
 /** `00-<trace id>-<span id>-<flags>` → the trace id. */
 function traceIdOf(traceparent: string | undefined): string | undefined {
@@ -35,15 +32,25 @@ function traceIdOf(traceparent: string | undefined): string | undefined {
   return m === null ? undefined : m[1];
 }
 
+/** A segment being filled for one model version, and when its first record came. */
+interface OpenSegment {
+  builder: SegmentBuilder;
+  since: number;
+}
+
 /**
  * The prediction log: decides per request whether its prediction is logged
  * (the model's `logging.predictions` and `sampleRate`) and gives it an id,
  * then, as an after-response sink, turns answered predictions into stored
- * records (the hub has dropped redacted features) and appends them to the configured
- * `PredictionStore` in batches. A store that is slow or down never reaches
- * the caller: what its bounded queue cannot hold, or what the store refuses,
- * is counted by model and reason and logged at most once a minute.
- * Core registers it when a plugin provides a `PredictionStore`.
+ * records (the hub has dropped redacted features), **encodes them at once**
+ * into the open segment of their model version (so what waits is bytes, not
+ * objects that would live long enough to burden the garbage collector), and
+ * appends a segment to the configured `PredictionStore` when it is full
+ * (1,024 records) or its oldest record has waited `MAX_DELAY_MS`, one append
+ * at a time. A store that is slow or down never reaches the caller: beyond
+ * `capacity` records waiting to be stored, new ones are dropped; those and
+ * what the store refuses are counted by model and reason and logged at most
+ * once a minute. Core registers it when a plugin provides a `PredictionStore`.
  *
  * @example
  * ```ts
@@ -53,13 +60,13 @@ function traceIdOf(traceparent: string | undefined): string | undefined {
 @injectable()
 export class PredictionLog implements PredictionSink {
   readonly name = PREDICTION_LOG_SINK;
+  /** Records encoded and not yet stored, at most; the hub's queue before them holds this many too. */
   readonly capacity = 20_000;
-  // One segment, one commit: a commit's fsync costs the server's core about 1 ms of CPU on the build VM
-  // (3.5 µs a record in batches of 256), so batches are as large as a segment holds.
   readonly maxBatch = SEGMENT_MAX_RECORDS;
-  // Under load a batch fills in tens of milliseconds; when idle, a record waits at most this long. One
-  // commit per turn of the event loop (a few records each) cost more than the records' own writing.
-  readonly maxDelayMs = 200;
+  private readonly open = new Map<string, OpenSegment>();
+  private waiting = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private appending: Promise<void> = Promise.resolve();
   private readonly drops = new Map<string, { model: string; reason: PredictionDropReason; count: number }>();
   private unreported = 0;
   private lastWarnAt = -Infinity;
@@ -77,22 +84,54 @@ export class PredictionLog implements PredictionSink {
     return uuidV7();
   }
 
-  async write(records: readonly PredictionRecord[]): Promise<void> {
-    const rows: StoredPrediction[] = [];
-    for (const r of records) if (r.predictionId !== undefined) rows.push(this.stored(r, r.predictionId));
-    if (rows.length === 0) return;
-    try {
-      await this.store.append(rows);
-    } catch (e) {
-      for (const row of rows) this.count(row.model, 'store_error');
-      this.warn(e);
+  write(records: readonly PredictionRecord[]): void {
+    const now = performance.now();
+    for (const r of records) {
+      const id = r.predictionId;
+      if (id === undefined) continue;
+      if (this.waiting >= this.capacity) {
+        this.count(r.model.name, 'queue_full', 1);
+        this.warn(undefined);
+        continue;
+      }
+      const row = this.stored(r, id);
+      const key = `${row.model}\u0000${row.version}`;
+      let o = this.open.get(key);
+      if (o === undefined) {
+        o = { builder: new SegmentBuilder(row.model, row.version), since: now };
+        this.open.set(key, o);
+      }
+      if (o.builder.count === 0) o.since = now;
+      try {
+        if (!o.builder.add(row)) {
+          this.ship(o.builder);
+          o.since = now;
+          o.builder.add(row);
+        }
+      } catch (e) {
+        // Not encodable (an id that is not a UUID cannot come from idFor): counted, never thrown at the hub.
+        this.count(row.model, 'store_error', 1);
+        this.warn(e);
+        continue;
+      }
+      this.waiting++;
+      if (o.builder.count >= SEGMENT_MAX_RECORDS) this.ship(o.builder);
     }
+    this.schedule(now);
   }
 
   onDrop(record: PredictionRecord): void {
     if (record.predictionId === undefined) return;
-    this.count(record.model.name, 'queue_full');
+    this.count(record.model.name, 'queue_full', 1);
     this.warn(undefined);
+  }
+
+  /** Appends every open segment now, and resolves once everything handed over so far is stored (or counted as failed). */
+  async flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    for (const o of this.open.values()) this.ship(o.builder);
+    await this.appending;
   }
 
   /** Every (model, reason) that dropped predictions, with its count since start. */
@@ -100,9 +139,42 @@ export class PredictionLog implements PredictionSink {
     return [...this.drops.values()].map((d) => ({ ...d }));
   }
 
-  private stored(r: PredictionRecord, id: string): StoredPrediction {
+  /** Sets the timer for the oldest open segment's deadline, when one holds records and no timer is set. */
+  private schedule(now: number): void {
+    if (this.timer !== undefined) return;
+    let oldest = Infinity;
+    for (const o of this.open.values()) if (o.builder.count > 0) oldest = Math.min(oldest, o.since);
+    if (oldest === Infinity) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      const at = performance.now();
+      for (const o of this.open.values()) if (at - o.since >= MAX_DELAY_MS) this.ship(o.builder);
+      this.schedule(at);
+    }, Math.max(0, oldest + MAX_DELAY_MS - now));
+    this.timer.unref();
+  }
+
+  /** Queues the segment's append behind the ones before it (a builder with no records: nothing). Open segments keep their builders, and with them their grown buffers. */
+  private ship(builder: SegmentBuilder): void {
+    if (builder.count === 0) return;
+    const segment = builder.finish();
+    this.appending = this.appending.then(async () => {
+      try {
+        if (this.store.appendSegments !== undefined) await this.store.appendSegments([segment]);
+        else await this.store.append(decodeSegment(segment.bytes));
+      } catch (e) {
+        this.count(segment.model, 'store_error', segment.count);
+        this.warn(e);
+      } finally {
+        this.waiting -= segment.count;
+      }
+    });
+  }
+
+  /** The record as a segment encodes it: the model's tensors as they are (typed arrays are encoded without a copy). */
+  private stored(r: PredictionRecord, id: string): EncodablePrediction {
     // One literal, fields added in place: spreads cost more than the rest of the conversion (measured: 3.7 → ~1 µs a record).
-    const out: { -readonly [K in keyof StoredPrediction]: StoredPrediction[K] } = {
+    const out: { -readonly [K in keyof EncodablePrediction]: EncodablePrediction[K] } = {
       id,
       time: Math.round(r.time),
       model: r.model.name,
@@ -111,22 +183,22 @@ export class PredictionLog implements PredictionSink {
       principal: r.principal,
       protocol: r.protocol,
       endpoint: r.endpoint,
-      outputs: r.outputs.map(storedTensor),
+      outputs: r.outputs,
       latencyMs: Math.round(r.timings.totalMs * 1000) / 1000,
     };
     const traceId = traceIdOf(r.traceparent);
     if (traceId !== undefined) out.traceId = traceId;
-    if (r.features === undefined) out.inputs = r.inputs.map(storedTensor);
+    if (r.features === undefined) out.inputs = r.inputs;
     else out.features = r.features;
     return out;
   }
 
-  private count(model: string, reason: PredictionDropReason): void {
+  private count(model: string, reason: PredictionDropReason, n: number): void {
     const key = `${model}\u0000${reason}`;
     const d = this.drops.get(key);
-    if (d === undefined) this.drops.set(key, { model, reason, count: 1 });
-    else d.count++;
-    this.unreported++;
+    if (d === undefined) this.drops.set(key, { model, reason, count: n });
+    else d.count += n;
+    this.unreported += n;
   }
 
   private warn(err: unknown): void {

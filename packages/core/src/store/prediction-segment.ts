@@ -1,5 +1,12 @@
 import { PonteError } from '../errors.js';
+import { halfToNumber, type Tensor } from '../tensor.js';
 import type { StoredPrediction, StoredTensor } from './prediction-store.js';
+
+/** A tensor a segment encodes: as stored (JSON values), or as the model produced it (typed arrays, encoded without a copy). */
+export type EncodableTensor = StoredTensor | Tensor;
+
+/** A prediction a segment encodes: a stored one, or one whose tensors are still the model's (the prediction log's). Decoding gives a `StoredPrediction`. */
+export type EncodablePrediction = Omit<StoredPrediction, 'inputs' | 'outputs'> & { readonly inputs?: readonly EncodableTensor[]; readonly outputs: readonly EncodableTensor[] };
 
 /**
  * A segment: the predictions of one model version from one append, encoded
@@ -132,10 +139,15 @@ export function uuidUpperBound(ms: number): string {
 
 /** A growable byte buffer with the little writes the encoder needs. */
 class Writer {
-  buf = new Uint8Array(16_384);
-  view = new DataView(this.buf.buffer);
+  buf: Uint8Array;
+  view: DataView;
   at = 0;
   private readonly utf8 = new TextEncoder();
+
+  constructor(size: number) {
+    this.buf = new Uint8Array(size);
+    this.view = new DataView(this.buf.buffer);
+  }
 
   reserve(n: number): void {
     if (this.at + n <= this.buf.length) return;
@@ -233,7 +245,7 @@ class Tables {
   private readonly stringIndex = new Map<string, number>();
   private readonly tensorIndex = new Map<string, number>();
   private lastRowKeys: string[] | undefined;
-  private lastRowLayout = -1;
+  lastRowLayout = -1;
 
   string(s: string): number {
     const known = this.strings;
@@ -245,6 +257,27 @@ class Tables {
       this.stringIndex.set(s, i);
     }
     return i;
+  }
+
+  /**
+   * The names of a feature row, in its order, and its layout in `lastRowLayout`:
+   * rows of one model share the previous row's names, checked by walking the
+   * row's keys without building an array.
+   */
+  rowNames(row: Readonly<Record<string, unknown>>): readonly string[] {
+    const last = this.lastRowKeys;
+    if (last !== undefined) {
+      let i = 0;
+      let same = true;
+      for (const k in row) {
+        if (last[i] !== k) { same = false; break; }
+        i++;
+      }
+      if (same && i === last.length) return last;
+    }
+    const keys = Object.keys(row);
+    this.row(keys);
+    return keys;
   }
 
   /** The layout of a feature row: rows of one model nearly always share the previous row's names, checked without building a key. */
@@ -265,7 +298,7 @@ class Tables {
     return found;
   }
 
-  tensor(t: StoredTensor): number {
+  tensor(t: EncodableTensor): number {
     // Records of one model version repeat the same few tensor layouts: compare with each known one before building a key.
     const known = this.tensors;
     for (let i = 0; i < known.length && i < 8; i++) {
@@ -289,14 +322,29 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return true;
 }
 
-function writeTensors(w: Writer, tables: Tables, tensors: readonly StoredTensor[]): void {
+function writeTensors(w: Writer, tables: Tables, tensors: readonly EncodableTensor[]): void {
   w.varint(tensors.length);
   for (const t of tensors) {
     w.varint(tables.tensor(t));
     const data = t.data;
     w.varint(data.length);
-    for (let i = 0; i < data.length; i++) w.value(data[i]);
+    if (!ArrayBuffer.isView(data)) {
+      for (let i = 0; i < data.length; i++) w.value(data[i]);
+      continue;
+    }
+    // Typed arrays as tensorDataToJson would have turned them into JSON values, without the copy.
+    switch (t.datatype) {
+      case 'BOOL': for (let i = 0; i < data.length; i++) w.value((data as Uint8Array)[i] !== 0); break;
+      case 'FP16': for (let i = 0; i < data.length; i++) w.value(finiteOrNull(halfToNumber((data as Uint16Array)[i]!))); break;
+      case 'INT64': case 'UINT64': for (let i = 0; i < data.length; i++) w.value(Number((data as BigInt64Array)[i]!)); break;
+      case 'FP32': case 'FP64': for (let i = 0; i < data.length; i++) w.value(finiteOrNull((data as Float32Array)[i]!)); break;
+      default: for (let i = 0; i < data.length; i++) w.value((data as Int32Array)[i]!);
+    }
   }
+}
+
+function finiteOrNull(v: number): number | null {
+  return Number.isFinite(v) ? v : null;
 }
 
 /** The first 48 bits of the 16-byte id at `at`: a UUIDv7's milliseconds. */
@@ -313,34 +361,99 @@ function compareIds(buf: Uint8Array, a: number, b: number): number {
   return 0;
 }
 
-/** One segment of these records, or undefined when they do not fit in one (span or count). */
-function encodeOne(records: readonly StoredPrediction[]): PredictionSegment | undefined {
-  const n = records.length;
-  if (n > SEGMENT_MAX_RECORDS) return undefined;
-  const first = records[0]!;
-  let minTime = first.time;
-  let maxTime = first.time;
-  const w = new Writer();
-  const tables = new Tables();
-  w.reserve(n * 16);
-  const ids = w.at;
-  let lo = ids;
-  let hi = ids;
-  for (let i = 0; i < n; i++) {
-    const r = records[i]!;
-    if (!hexInto(r.id, w.buf, w.at, 16)) throw new PonteError('PONTE_BAD_REQUEST', `prediction id ${JSON.stringify(r.id)} is not a UUID`);
-    if (compareIds(w.buf, w.at, lo) < 0) lo = w.at;
-    if (compareIds(w.buf, w.at, hi) > 0) hi = w.at;
+/**
+ * Encodes one model version's records into a segment as they come, so a
+ * caller that gathers a batch over time keeps bytes, not the records'
+ * objects (which would otherwise live long enough to be promoted and cost
+ * major garbage collections). `add` refuses a record that would break the
+ * segment's limits (count, span by time or by id); the caller finishes the
+ * segment and starts another.
+ *
+ * @example
+ * ```ts
+ * const b = new SegmentBuilder('purchase', '1');
+ * if (!b.add(record)) { segments.push(b.finish()); … }
+ * ```
+ */
+export class SegmentBuilder {
+  private readonly ids = new Writer(4096);
+  private readonly body = new Writer(16_384);
+  private tables = new Tables();
+  private base = 0;
+  private minTime = Infinity;
+  private maxTime = -Infinity;
+  private lo = 0;
+  private hi = 0;
+  private loMs = Infinity;
+  private hiMs = -Infinity;
+  count = 0;
+
+  constructor(readonly model: string, readonly version: string) {}
+
+  /**
+   * Appends a record of this model version; false (nothing written) when the
+   * segment is full or the record lies more than `SEGMENT_SPAN_MS` from the
+   * others. An id that is not a UUID is refused with `PONTE_BAD_REQUEST`.
+   */
+  add(r: EncodablePrediction): boolean {
+    if (this.count >= SEGMENT_MAX_RECORDS) return false;
+    const w = this.ids;
+    w.reserve(16);
+    const at = w.at;
+    if (!hexInto(r.id, w.buf, at, 16)) throw new PonteError('PONTE_BAD_REQUEST', `prediction id ${JSON.stringify(r.id)} is not a UUID`);
+    const ms = idMs(w.buf, at);
+    const t = r.time;
+    if (this.count > 0) {
+      if (Math.max(this.maxTime, t) - Math.min(this.minTime, t) > SEGMENT_SPAN_MS) return false;
+      if (!(Math.max(this.hiMs, ms) - Math.min(this.loMs, ms) <= SEGMENT_SPAN_MS)) return false;
+    } else {
+      this.base = t;
+    }
     w.at += 16;
-    if (r.time < minTime) minTime = r.time;
-    if (r.time > maxTime) maxTime = r.time;
+    if (this.count === 0 || compareIds(w.buf, at, this.lo) < 0) this.lo = at;
+    if (this.count === 0 || compareIds(w.buf, at, this.hi) > 0) this.hi = at;
+    if (ms < this.loMs) this.loMs = ms;
+    if (ms > this.hiMs) this.hiMs = ms;
+    if (t < this.minTime) this.minTime = t;
+    if (t > this.maxTime) this.maxTime = t;
+    this.count++;
+    this.writeRecord(r);
+    return true;
   }
-  if (maxTime - minTime > SEGMENT_SPAN_MS || !(idMs(w.buf, hi) - idMs(w.buf, lo) <= SEGMENT_SPAN_MS)) return undefined;
-  const minId = uuidText(w.buf, lo);
-  const maxId = uuidText(w.buf, hi);
-  for (let i = 0; i < n; i++) {
-    const r = records[i]!;
-    w.value(r.time - minTime);
+
+  /**
+   * The segment of the records added so far (at least one), and the builder
+   * emptied for the next: its buffers, grown to a segment's size, are kept
+   * (allocating them for every segment made the garbage collector run more).
+   */
+  finish(): PredictionSegment {
+    const tables = this.tables;
+    const header: Header = { v: 1, model: this.model, version: this.version, n: this.count, base: this.base, strings: tables.strings, rows: tables.rows, tensors: tables.tensors };
+    const head = new TextEncoder().encode(JSON.stringify(header));
+    const ids = this.ids;
+    const body = this.body;
+    const bytes = new Uint8Array(8 + head.length + ids.at + body.at);
+    bytes.set(MAGIC, 0);
+    new DataView(bytes.buffer).setUint32(4, head.length, true);
+    bytes.set(head, 8);
+    bytes.set(ids.buf.subarray(0, ids.at), 8 + head.length);
+    bytes.set(body.buf.subarray(0, body.at), 8 + head.length + ids.at);
+    const segment = { model: this.model, version: this.version, count: this.count, minTime: this.minTime, maxTime: this.maxTime, minId: uuidText(ids.buf, this.lo), maxId: uuidText(ids.buf, this.hi), bytes };
+    ids.at = 0;
+    body.at = 0;
+    this.tables = new Tables();
+    this.minTime = Infinity;
+    this.maxTime = -Infinity;
+    this.loMs = Infinity;
+    this.hiMs = -Infinity;
+    this.count = 0;
+    return segment;
+  }
+
+  private writeRecord(r: EncodablePrediction): void {
+    const w = this.body;
+    const tables = this.tables;
+    w.value(r.time - this.base);
     w.value(r.latencyMs);
     w.value(r.requestId);
     w.varint(tables.string(r.principal));
@@ -364,9 +477,9 @@ function encodeOne(records: readonly StoredPrediction[]): PredictionSegment | un
       flags |= Flag.Features;
       w.varint(r.features.length);
       for (const row of r.features) {
-        const keys = Object.keys(row);
-        w.varint(tables.row(keys));
-        for (const k of keys) w.value(row[k]);
+        const names = tables.rowNames(row);
+        w.varint(tables.lastRowLayout);
+        for (let i = 0; i < names.length; i++) w.value(row[names[i]!]);
       }
     }
     if (r.inputs !== undefined) {
@@ -376,45 +489,30 @@ function encodeOne(records: readonly StoredPrediction[]): PredictionSegment | un
     writeTensors(w, tables, r.outputs);
     w.buf[flagAt] = flags;
   }
-  const header: Header = { v: 1, model: first.model, version: first.version, n, base: minTime, strings: tables.strings, rows: tables.rows, tensors: tables.tensors };
-  const head = new TextEncoder().encode(JSON.stringify(header));
-  const bytes = new Uint8Array(8 + head.length + w.at);
-  bytes.set(MAGIC, 0);
-  new DataView(bytes.buffer).setUint32(4, head.length, true);
-  bytes.set(head, 8);
-  bytes.set(w.buf.subarray(0, w.at), 8 + head.length);
-  return { model: first.model, version: first.version, count: n, minTime, maxTime, minId, maxId, bytes };
 }
 
-/** Cuts one model version's records (oldest first) so each piece keeps within the span and size limits. */
-function cut(records: StoredPrediction[], out: PredictionSegment[]): void {
-  let start = 0;
-  while (start < records.length) {
-    let loT = records[start]!.time;
-    let hiT = loT;
-    let loI = uuidTime(records[start]!.id);
-    let hiI = loI;
-    let end = start + 1;
-    while (end < records.length && end - start < SEGMENT_MAX_RECORDS) {
-      const r = records[end]!;
-      const t = r.time;
-      const m = uuidTime(r.id);
-      const nloT = Math.min(loT, t), nhiT = Math.max(hiT, t), nloI = Math.min(loI, m), nhiI = Math.max(hiI, m);
-      if (nhiT - nloT > SEGMENT_SPAN_MS || !(nhiI - nloI <= SEGMENT_SPAN_MS)) break;
-      loT = nloT; hiT = nhiT; loI = nloI; hiI = nhiI;
-      end++;
-    }
-    // A piece that cannot be split further (one record) always fits.
-    out.push(encodeOne(records.slice(start, end))!);
-    start = end;
+/** Builds segments of one model version's records in the given order, cutting where a record does not fit. */
+function build(records: readonly StoredPrediction[], out: PredictionSegment[]): number {
+  const first = records[0]!;
+  let b = new SegmentBuilder(first.model, first.version);
+  let made = 0;
+  for (const r of records) {
+    if (b.add(r)) continue;
+    out.push(b.finish());
+    made++;
+    b = new SegmentBuilder(first.model, first.version);
+    b.add(r);
   }
+  out.push(b.finish());
+  return made + 1;
 }
 
 /**
  * Encodes appended records as segments: one per model version, cut so that
  * each holds at most `SEGMENT_MAX_RECORDS` records within `SEGMENT_SPAN_MS`
- * (by time and by id). A batch from the prediction log (one model, 256
- * records, 200 ms) is one segment. An id that is not a UUID is refused
+ * (by time and by id). A batch from the prediction log (one model, 200 ms)
+ * is one segment. A batch that does not fit in order (a backlog, out of
+ * order) is cut after sorting by time. An id that is not a UUID is refused
  * (`PONTE_BAD_REQUEST`).
  *
  * @example
@@ -424,11 +522,6 @@ function cut(records: StoredPrediction[], out: PredictionSegment[]): void {
  */
 export function toSegments(records: readonly StoredPrediction[]): PredictionSegment[] {
   if (records.length === 0) return [];
-  const first = records[0]!;
-  if (records.every((r) => r.model === first.model && r.version === first.version)) {
-    const whole = encodeOne(records);
-    if (whole !== undefined) return [whole];
-  }
   const groups = new Map<string, StoredPrediction[]>();
   for (const r of records) {
     const key = `${r.model}\u0000${r.version}`;
@@ -438,9 +531,13 @@ export function toSegments(records: readonly StoredPrediction[]): PredictionSegm
   }
   const out: PredictionSegment[] = [];
   for (const g of groups.values()) {
-    const whole = encodeOne(g);
-    if (whole !== undefined) out.push(whole);
-    else cut(g.sort((a, b) => a.time - b.time), out);
+    const start = out.length;
+    const made = build(g, out);
+    // More pieces than the count alone needs: the span cut them; in time order they cut least.
+    if (made > Math.ceil(g.length / SEGMENT_MAX_RECORDS)) {
+      out.length = start;
+      build([...g].sort((a, b) => a.time - b.time), out);
+    }
   }
   return out;
 }

@@ -1,4 +1,5 @@
 import type { DataType } from '../tensor.js';
+import type { PredictionSegment } from './prediction-segment.js';
 
 /** A tensor as the prediction log keeps it: JSON values, row-major. */
 export interface StoredTensor {
@@ -120,6 +121,13 @@ export interface RetentionPolicy {
 export interface PredictionStore {
   readonly name: string;
   append(records: readonly StoredPrediction[]): Promise<void>;
+  /**
+   * Appends records already encoded as segments (`SegmentBuilder`,
+   * `toSegments` in `@ponte/core`): the prediction log encodes as records
+   * arrive and hands over bytes. Optional: without it the log decodes them
+   * and calls `append`. Same guarantees as `append`.
+   */
+  appendSegments?(segments: readonly PredictionSegment[]): Promise<void>;
   /** One result per item, in order; a duplicate label is not stored twice. */
   appendFeedback(model: string, items: readonly FeedbackItem[]): Promise<FeedbackResult[]>;
   get(model: string, id: string): Promise<(StoredPrediction & { readonly feedback?: FeedbackItem }) | undefined>;
