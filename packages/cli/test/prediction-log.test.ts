@@ -103,6 +103,14 @@ describe('the prediction log with SQLite', () => {
     assert.equal(unknownModel.status, 404);
   });
 
+  it('a label sent the moment its prediction is answered is stored, not reported unknown', async () => {
+    // The log holds a prediction up to 200 ms before it is stored: the feedback route has it stored first.
+    const ids = await Promise.all(Array.from({ length: 5 }, async () => ((await (await predict({ instances: [ROW] })).json()) as { prediction_id: string }).prediction_id));
+    const res = await fetch(`${server.url}/v2/models/purchase/feedback`, { method: 'POST', body: JSON.stringify(ids.map((id) => ({ id, label: 'no' }))) });
+    const out = (await res.json()) as { stored: number; unknown: number };
+    assert.deepEqual([out.stored, out.unknown], [5, 0]);
+  });
+
   it('gRPC answers carry the prediction id in their parameters', async () => {
     const { Client } = loadInferenceProto();
     const client = new Client(server.container.resolve<{ address: string }>(GrpcTokens.Endpoint).address, credentials.createInsecure());

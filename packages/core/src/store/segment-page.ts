@@ -52,12 +52,15 @@ export class SegmentPage {
   add(bytes: Uint8Array): void {
     const { since, until } = this.query;
     const after = this.after;
+    const collected = this.collected;
     for (const r of decodeSegment(bytes)) {
       if (since !== undefined && r.time < since) continue;
       if (until !== undefined && r.time >= until) continue;
       if (after !== undefined && (r.time < after.time || (r.time === after.time && r.id <= after.id))) continue;
-      this.collected.push(r);
-      this.sorted = false;
+      // Records mostly arrive in order: sorting is needed only when one does not.
+      const last = collected[collected.length - 1];
+      if (this.sorted && last !== undefined && before(last, r) > 0) this.sorted = false;
+      collected.push(r);
     }
   }
 
@@ -68,10 +71,9 @@ export class SegmentPage {
     return { items: more ? this.collected.slice(0, this.limit) : this.collected, more };
   }
 
-  /** Sorts, and keeps the page plus one record: what is beyond can no longer be in it. */
+  /** Sorts (when out of order), and keeps the page plus one record: what is beyond can no longer be in it. */
   private trim(): void {
-    if (this.sorted) return;
-    this.collected.sort(before);
+    if (!this.sorted) this.collected.sort(before);
     if (this.collected.length > this.limit + 1) this.collected.length = this.limit + 1;
     this.sorted = true;
   }
