@@ -19,9 +19,15 @@ function figures(result: object): Record<string, IntervalFigure> {
   return out;
 }
 
-/** How much of the log one tick reads, at most: the rest waits for the next tick. Pages of the most a store returns: a page decodes whole segments, so fewer pages decode fewer twice. */
+/**
+ * How much of the log one tick reads, at most: the rest waits for the next
+ * tick. Pages of the most a store returns (a page decodes whole segments, so
+ * fewer pages decode fewer twice); 200 of them per 5 s tick keep up with
+ * 40,000 logged rows a second, each page read with the event loop free
+ * between them.
+ */
 const PAGE = 1000;
-const MAX_PAGES_PER_TICK = 50;
+const MAX_PAGES_PER_TICK = 200;
 
 /**
  * The monitor of one model version. It follows the version's prediction log
