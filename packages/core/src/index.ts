@@ -16,7 +16,7 @@ export { decodeBinaryTensor, encodeBinaryTensor, tensorDataToJson } from './tens
 export type * from './model.js';
 export type * from './inference.js';
 export { featureLayout, type FeatureLayout } from './features/feature-layout.js';
-export { namedRows } from './features/named-rows.js';
+export { FeatureMatrix, featureMatrix, namedRows } from './features/named-rows.js';
 export { instancesToRequest } from './features/instances.js';
 export { checkSignature } from './registry/signature-check.js';
 
@@ -29,6 +29,7 @@ export type { MetricFamily, MetricSample, MetricSource } from './metric-source.j
 export type { Explainer, Explanation } from './explainer.js';
 export type { PredictionRecord, PredictionSink } from './sinks/prediction-sink.js';
 export type { SinkHub, SinkStats } from './sinks/sink-hub.js';
+export { namedFeatures } from './sinks/sink-hub.js';
 export type { DocumentQuery, FeedbackItem, FeedbackResult, JsonValue, PredictionPage, PredictionQuery, PredictionStore, RetentionPolicy, StoredDocument, StoredPrediction, StoredTensor } from './store/prediction-store.js';
 export { uuidV7 } from './store/uuid-v7.js';
 export { decodeSegment, SEGMENT_MAX_RECORDS, SEGMENT_SPAN_MS, SegmentBuilder, segmentIds, segmentIndexOf, toSegments, uuidBytes, uuidTime, uuidUpperBound, type EncodablePrediction, type EncodableTensor, type PredictionSegment } from './store/prediction-segment.js';

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeSegment, PonteError, SegmentBuilder, SEGMENT_MAX_RECORDS, SEGMENT_SPAN_MS, SegmentPage, segmentIds, segmentIndexOf, toSegments, uuidTime, uuidUpperBound, uuidV7, type StoredPrediction } from '../src/index.js';
+import { decodeSegment, FeatureMatrix, PonteError, SegmentBuilder, SEGMENT_MAX_RECORDS, SEGMENT_SPAN_MS, SegmentPage, segmentIds, segmentIndexOf, toSegments, uuidTime, uuidUpperBound, uuidV7, type StoredPrediction } from '../src/index.js';
 
 const T0 = Date.UTC(2026, 0, 10, 12);
 
@@ -67,6 +67,17 @@ test('tensors the model produced (typed arrays) are stored as their JSON values,
     { name: 'ok', datatype: 'BOOL', shape: [2], data: [true, false] },
     { name: 'p', datatype: 'FP64', shape: [1], data: [0.1] },
   ]);
+});
+
+test('features read straight from the input matrix are stored as the rows of named features they are', () => {
+  const tensor = { name: 'input', datatype: 'FP32' as const, shape: [2, 3], data: Float32Array.from([39, 52.5, 1, 51, 20.25, 0]) };
+  // The middle column ("income") redacted: names and columns kept are age and returning.
+  const matrix = new FeatureMatrix(['age', 'returning'], [0, 2], 3, 2, tensor);
+  const b = new SegmentBuilder('purchase', '1');
+  b.add(record(0, { features: undefined }) as never);
+  assert.equal(b.add({ ...record(1), features: matrix }), true);
+  const [, back] = decodeSegment(b.finish().bytes);
+  assert.deepEqual(back!.features, [{ age: 39, returning: 1 }, { age: 51, returning: 0 }]);
 });
 
 test('a record is found by id without decoding the segment', () => {

@@ -53,6 +53,12 @@ export interface PredictionSink {
   readonly capacity?: number;
   /** Most records per `write` call (default 256). */
   readonly maxBatch?: number;
+  /**
+   * Whether this sink reads `features` (default true). When no sink does,
+   * core does not build them (an object per row); a sink that sets false and
+   * wants names after all calls `namedFeatures(record)`.
+   */
+  readonly wantsFeatures?: boolean;
   write(records: readonly PredictionRecord[]): void | Promise<void>;
   /** Told of each record dropped because this sink's queue was full (for counts of its own). */
   onDrop?(record: PredictionRecord): void;

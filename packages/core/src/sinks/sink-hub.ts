@@ -131,7 +131,7 @@ export class SinkHub {
     q.writing = true;
     const batch = q.records.length <= q.maxBatch ? q.records : q.records.slice(0, q.maxBatch);
     q.records = batch === q.records ? [] : q.records.slice(q.maxBatch);
-    for (const r of batch) if (r.features === undefined) fillFeatures(r);
+    if (q.sink.wantsFeatures !== false) for (const r of batch) if (r.features === undefined) r.features = namedFeatures(r);
     try {
       await q.sink.write(batch);
       q.written += batch.length;
@@ -180,15 +180,20 @@ export class SinkHub {
   }
 }
 
-/** Named rows for the sinks, the model's `logging.redact` features dropped: no sink sees them. */
-function fillFeatures(r: PredictionRecord): void {
+/**
+ * A record's inputs as rows of named features, the model's `logging.redact`
+ * features dropped (no sink sees them); undefined for a model without
+ * feature names (the tensors stay the record).
+ */
+export function namedFeatures(r: PredictionRecord): Array<Record<string, unknown>> | undefined {
   try {
     const rows = namedRows(r.inputs, r.model.config, r.model.signature);
-    if (rows === undefined) return;
+    if (rows === undefined) return undefined;
     const redact = r.model.config.logging.redact;
     if (redact.length > 0) for (const row of rows) for (const name of redact) delete row[name];
-    r.features = rows;
+    return rows;
   } catch {
-    // A layout the named API cannot read: the tensors stay the record.
+    // A layout the named API cannot read.
+    return undefined;
   }
 }

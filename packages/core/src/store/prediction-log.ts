@@ -1,7 +1,9 @@
 import { inject, injectable } from 'tsyringe';
 import type { Logger } from 'pino';
 import type { ModelView } from '../extension-points.js';
+import { featureMatrix } from '../features/named-rows.js';
 import type { PredictionRecord, PredictionSink } from '../sinks/prediction-sink.js';
+import { namedFeatures } from '../sinks/sink-hub.js';
 import { Tokens } from '../tokens.js';
 import type { PredictionStore } from './prediction-store.js';
 import { decodeSegment, SEGMENT_MAX_RECORDS, SegmentBuilder, type EncodablePrediction } from './prediction-segment.js';
@@ -63,6 +65,8 @@ export class PredictionLog implements PredictionSink {
   /** Records encoded and not yet stored, at most; the hub's queue before them holds this many too. */
   readonly capacity = 20_000;
   readonly maxBatch = SEGMENT_MAX_RECORDS;
+  /** It reads features from the input matrix itself (no object per row) when the model has one. */
+  readonly wantsFeatures = false;
   private readonly open = new Map<string, OpenSegment>();
   private waiting = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -188,8 +192,10 @@ export class PredictionLog implements PredictionSink {
     };
     const traceId = traceIdOf(r.traceparent);
     if (traceId !== undefined) out.traceId = traceId;
-    if (r.features === undefined) out.inputs = r.inputs;
-    else out.features = r.features;
+    const model = r.model;
+    const features = r.features ?? featureMatrix(r.inputs, model.config, model.signature, model.config.logging.redact) ?? namedFeatures(r);
+    if (features === undefined) out.inputs = r.inputs;
+    else out.features = features;
     return out;
   }
 

@@ -1,4 +1,5 @@
 import { PonteError } from '../errors.js';
+import { FeatureMatrix } from '../features/named-rows.js';
 import { halfToNumber, type Tensor } from '../tensor.js';
 import type { StoredPrediction, StoredTensor } from './prediction-store.js';
 
@@ -6,7 +7,12 @@ import type { StoredPrediction, StoredTensor } from './prediction-store.js';
 export type EncodableTensor = StoredTensor | Tensor;
 
 /** A prediction a segment encodes: a stored one, or one whose tensors are still the model's (the prediction log's). Decoding gives a `StoredPrediction`. */
-export type EncodablePrediction = Omit<StoredPrediction, 'inputs' | 'outputs'> & { readonly inputs?: readonly EncodableTensor[]; readonly outputs: readonly EncodableTensor[] };
+export type EncodablePrediction = Omit<StoredPrediction, 'inputs' | 'outputs' | 'features'> & {
+  /** Rows of named features, or the input matrix they are read from (encoded the same way). */
+  readonly features?: StoredPrediction['features'] | FeatureMatrix;
+  readonly inputs?: readonly EncodableTensor[];
+  readonly outputs: readonly EncodableTensor[];
+};
 
 /**
  * A segment: the predictions of one model version from one append, encoded
@@ -69,7 +75,7 @@ interface Header {
   readonly n: number;
   readonly base: number;
   readonly strings: string[];
-  readonly rows: string[][];
+  readonly rows: ReadonlyArray<readonly string[]>;
   readonly tensors: Array<[string, string, number[]]>;
 }
 
@@ -240,11 +246,11 @@ class Writer {
 /** Interns strings and layouts for one segment's header. */
 class Tables {
   readonly strings: string[] = [];
-  readonly rows: string[][] = [];
+  readonly rows: Array<readonly string[]> = [];
   readonly tensors: Array<[string, string, number[]]> = [];
   private readonly stringIndex = new Map<string, number>();
   private readonly tensorIndex = new Map<string, number>();
-  private lastRowKeys: string[] | undefined;
+  private lastRowKeys: readonly string[] | undefined;
   lastRowLayout = -1;
 
   string(s: string): number {
@@ -281,8 +287,9 @@ class Tables {
   }
 
   /** The layout of a feature row: rows of one model nearly always share the previous row's names, checked without building a key. */
-  row(keys: string[]): number {
+  row(keys: readonly string[]): number {
     const last = this.lastRowKeys;
+    if (last === keys) return this.lastRowLayout;
     if (last !== undefined && last.length === keys.length) {
       let same = true;
       for (let i = 0; i < keys.length; i++) if (last[i] !== keys[i]) { same = false; break; }
@@ -473,10 +480,19 @@ export class SegmentBuilder {
         w.string(trace);
       }
     }
-    if (r.features !== undefined) {
+    const features = r.features;
+    if (features instanceof FeatureMatrix) {
       flags |= Flag.Features;
-      w.varint(r.features.length);
-      for (const row of r.features) {
+      w.varint(features.rows);
+      const layout = tables.row(features.names);
+      for (let row = 0; row < features.rows; row++) {
+        w.varint(layout);
+        for (let k = 0; k < features.names.length; k++) w.value(features.value(row, k));
+      }
+    } else if (features !== undefined) {
+      flags |= Flag.Features;
+      w.varint(features.length);
+      for (const row of features) {
         const names = tables.rowNames(row);
         w.varint(tables.lastRowLayout);
         for (let i = 0; i < names.length; i++) w.value(row[names[i]!]);
