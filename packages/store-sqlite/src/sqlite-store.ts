@@ -82,7 +82,7 @@ export class SqliteStore implements PredictionStore {
   readonly #bodyOf: Database.Statement<[number], { body: Uint8Array }>;
   readonly #oldSegments: Database.Statement<[number, number], { seq: number; count: number }>;
   readonly #olderSegments: Database.Statement<[number, number, number], { seq: number; count: number }>;
-  readonly #newest: Database.Statement<[number, number, number], SegmentRow>;
+  readonly #newest: Database.Statement<[number, number, number], { seq: number; max_time: number; count: number }>;
   readonly #deleteSegments: Database.Statement<[string]>;
   readonly #keepNewest: (seq: number, keep: number) => number;
   readonly #appendSegments: (segments: readonly PredictionSegment[]) => Promise<void>;
@@ -109,11 +109,10 @@ export class SqliteStore implements PredictionStore {
    *   NORMAL would skip that fsync (still never corrupting the file, and
    *   losing nothing to a killed process) but let a power cut roll back the
    *   batches committed since the last checkpoint. The price is one fsync per
-   *   commit, on the event loop (better-sqlite3 is synchronous): on the build
-   *   VM a one-record commit takes 0.2 ms instead of 0.04, a 256-record batch
-   *   2.8 ms instead of 2.1 (docs/persistence.md); other disks
-   *   can take milliseconds per fsync (not measured here). Batching bounds
-   *   it: under load one fsync covers 256 records.
+   *   commit, paid on the writer thread (segment-writer.ts), not the event
+   *   loop: on the build VM about 0.3 ms and, on this virtual disk, about as
+   *   much CPU (docs/persistence.md). The prediction log's segments bound it:
+   *   under load one fsync covers 1,024 records.
    * - `busy_timeout`: see `busyTimeoutMs`.
    * - `foreign_keys=ON`: per connection in SQLite; needed for a label to go
    *   with its pruned prediction (ON DELETE CASCADE).
@@ -155,7 +154,8 @@ export class SqliteStore implements PredictionStore {
     this.#feedbackIn = db.prepare('SELECT prediction_id, label, value, time FROM feedback WHERE prediction_id IN (SELECT value FROM json_each(?))');
     this.#oldSegments = db.prepare('SELECT seq, count FROM prediction_segments WHERE max_time < ? LIMIT ?');
     this.#olderSegments = db.prepare('SELECT seq, count FROM prediction_segments WHERE (max_time, seq) < (?, ?) ORDER BY max_time DESC, seq DESC LIMIT ?');
-    this.#newest = db.prepare('SELECT seq, min_time, max_time, count, body FROM prediction_segments WHERE (max_time, seq) < (?, ?) ORDER BY max_time DESC, seq DESC LIMIT ?');
+    // The walk to the maxRows edge reads counts only: a segment's body is most of its row.
+    this.#newest = db.prepare('SELECT seq, max_time, count FROM prediction_segments WHERE (max_time, seq) < (?, ?) ORDER BY max_time DESC, seq DESC LIMIT ?');
     this.#deleteSegments = db.prepare('DELETE FROM prediction_segments WHERE seq IN (SELECT value FROM json_each(?))');
     const insertFeedback = db.prepare('INSERT OR IGNORE INTO feedback (prediction_id, segment, model, label, value, time) VALUES (?, ?, ?, ?, ?, ?)');
     const feedback = db.transaction((model: string, items: readonly FeedbackItem[], now: number): FeedbackResult[] => {
