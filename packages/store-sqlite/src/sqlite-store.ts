@@ -60,9 +60,11 @@ function feedbackFromRow(row: FeedbackRow): FeedbackItem {
 
 /**
  * The prediction log in one SQLite file (better-sqlite3, WAL), shared safely
- * by several processes on one host. Every call is synchronous underneath and
- * short: one transaction per `append` or `appendFeedback` batch, one indexed
- * range read per page, pruning in batches of 500 rows.
+ * by several processes on one host. Predictions are kept in segments (one
+ * row per appended batch and model version); appends are committed by a
+ * writer thread, everything else is synchronous underneath and short: one
+ * transaction per `appendFeedback` batch, a few indexed reads per page,
+ * pruning a few segments per transaction.
  *
  * @example
  * ```ts
