@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { checkLease, decodeSegment, documentPageLimit, documentRow, nameProblem, PonteError, SEGMENT_SPAN_MS, SegmentPage, segmentIds, toSegments, uuidBytes, uuidTime, uuidUpperBound, type DocumentQuery, type FeedbackItem, type FeedbackResult, type PredictionPage, type PredictionQuery, type PredictionSegment, type PredictionStore, type RetentionPolicy, type StoredDocument, type StoredPrediction } from '@ponte/core';
+import { checkLease, decodeSegment, documentPageLimit, documentRow, nameProblem, PonteError, SEGMENT_SPAN_MS, SegmentPage, segmentIds, segmentIndexOf, toSegments, uuidBytes, uuidTime, uuidUpperBound, type DocumentQuery, type FeedbackItem, type FeedbackResult, type PredictionPage, type PredictionQuery, type PredictionSegment, type PredictionStore, type RetentionPolicy, type StoredDocument, type StoredPrediction } from '@ponte/core';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { documentFromRow } from './documents.js';
 import { migrate } from './migrations.js';
@@ -229,8 +229,10 @@ export class SqliteStore implements PredictionStore {
     this.#check();
     const wanted = id.toLowerCase();
     for (const row of this.#candidates(model, wanted)) {
-      const found = decodeSegment(row.body).find((r) => r.id === wanted);
-      if (found === undefined) continue;
+      // Several segments can cover the id's time: only the one holding it is decoded.
+      const at = segmentIndexOf(row.body, wanted);
+      if (at < 0) continue;
+      const found = decodeSegment(row.body)[at]!;
       const label = this.#feedbackOf.get(wanted);
       return label === undefined ? found : { ...found, feedback: feedbackFromRow(label) };
     }
