@@ -7,25 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeSegment, FeatureMatrix, PonteError, SegmentBuilder, SEGMENT_MAX_RECORDS, SEGMENT_SPAN_MS, SegmentPage, segmentIds, segmentIndexOf, toSegments, uuidTime, uuidUpperBound, uuidV7, type StoredPrediction } from '../src/index.js';
-
-const T0 = Date.UTC(2026, 0, 10, 12);
-
-function record(i: number, over: Partial<StoredPrediction> = {}): StoredPrediction {
-  return {
-    id: uuidV7(T0 + i),
-    time: T0 + i,
-    model: 'purchase',
-    version: '1',
-    requestId: `req-${i}`,
-    principal: 'anonymous',
-    protocol: 'rest',
-    endpoint: 'infer',
-    features: [{ age: 30 + i, income: Math.fround(52.7), plan: 'gold', returning: true }],
-    outputs: [{ name: 'label', datatype: 'INT64', shape: [1], data: [i % 2] }, { name: 'probabilities', datatype: 'FP32', shape: [1, 2], data: [Math.fround(0.25), Math.fround(0.75)] }],
-    latencyMs: 1.234,
-    ...over,
-  };
-}
+import { record, T0 } from './segment-records.js';
 
 test('a batch comes back exactly as appended, whatever values its features and tensors hold', () => {
   const odd: StoredPrediction[] = [

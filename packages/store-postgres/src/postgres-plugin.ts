@@ -43,6 +43,7 @@ export const postgresStore = definePlugin<PostgresStoreOptions>({
       appendFeedback: async (model, items) => started().appendFeedback(model, items),
       get: async (model, id) => started().get(model, id),
       query: async (query) => started().query(query),
+      readSegments: async (query) => started().readSegments(query),
       prune: async (policy) => started().prune(policy),
       putDocuments: async (docs) => started().putDocuments(docs),
       getDocument: async (kind, key) => started().getDocument(kind, key),

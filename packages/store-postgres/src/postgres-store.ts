@@ -1,6 +1,6 @@
 import { escapeIdentifier, Pool, type PoolClient } from 'pg';
-import { checkLease, decodeSegment, documentPageLimit, documentRow, nameProblem, SEGMENT_SPAN_MS, SegmentPage, segmentIds, segmentIndexOf, toSegments, uuidTime, uuidUpperBound } from '@ponte/core';
-import type { DocumentQuery, FeedbackItem, FeedbackResult, PredictionPage, PredictionQuery, PredictionSegment, PredictionStore, RetentionPolicy, StoredDocument, StoredPrediction } from '@ponte/core';
+import { checkLease, decodeSegment, decodeSegmentCursor, encodeSegmentCursor, segmentBatchLimit, documentPageLimit, documentRow, nameProblem, SEGMENT_SPAN_MS, SegmentPage, segmentIds, segmentIndexOf, toSegments, uuidTime, uuidUpperBound } from '@ponte/core';
+import type { DocumentQuery, FeedbackItem, FeedbackResult, PredictionPage, PredictionQuery, PredictionSegment, PredictionStore, RetentionPolicy, SegmentBatch, SegmentQuery, StoredDocument, StoredPrediction } from '@ponte/core';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { documentFromRow, type DocumentRow } from './documents.js';
 import { isUuid } from './is-uuid.js';
@@ -231,6 +231,26 @@ export class PostgresStore implements PredictionStore {
    * a few at a time, until no further one can change the page; then the
    * page's labels in one query.
    */
+  async readSegments(query: SegmentQuery): Promise<SegmentBatch> {
+    this.checkOpen();
+    const limit = segmentBatchLimit(query.limit);
+    const after = query.cursor === undefined ? undefined : decodeSegmentCursor(query.cursor);
+    const params: unknown[] = [textValue(query.model)];
+    const where = ['model = $1'];
+    if (query.version !== undefined) where.push(`version = $${params.push(textValue(query.version))}`);
+    if (query.until !== undefined && Number.isFinite(query.until)) where.push(`min_time < $${params.push(wholeMs(query.until, Math.ceil))}`);
+    if (query.since !== undefined && Number.isFinite(query.since)) {
+      // A segment spans at most SEGMENT_SPAN_MS: one that ends at or after `since` starts at most that much before it (the index's range).
+      where.push(`max_time >= $${params.push(wholeMs(query.since, Math.floor))}`, `min_time >= $${params.push(wholeMs(query.since - SEGMENT_SPAN_MS, Math.floor))}`);
+    }
+    if (after !== undefined) where.push(`(min_time, seq) > ($${params.push(wholeMs(after.minTime, Math.floor))}, $${params.push(after.seq)})`);
+    const text = `SELECT ${SEGMENT_READ} FROM ${this.sql.segments} p WHERE ${where.join(' AND ')} ORDER BY p.min_time, p.seq LIMIT $${params.push(limit)}`;
+    const { rows } = await this.pool.query<SegmentRow>(text, params);
+    const last = rows.at(-1);
+    const segments = rows.map((r) => r.body);
+    return rows.length === limit && last !== undefined ? { segments, cursor: encodeSegmentCursor({ minTime: last.min_time, seq: last.seq }) } : { segments };
+  }
+
   async query(query: PredictionQuery): Promise<PredictionPage> {
     this.checkOpen();
     const limit = Number.isFinite(query.limit) ? Math.min(Math.max(Math.floor(query.limit), 1), MAX_PAGE) : MAX_PAGE;

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { checkLease, decodeSegment, documentPageLimit, documentRow, nameProblem, PonteError, SEGMENT_SPAN_MS, SegmentPage, segmentIds, segmentIndexOf, toSegments, uuidBytes, uuidTime, uuidUpperBound, type DocumentQuery, type FeedbackItem, type FeedbackResult, type PredictionPage, type PredictionQuery, type PredictionSegment, type PredictionStore, type RetentionPolicy, type StoredDocument, type StoredPrediction } from '@ponte/core';
+import { checkLease, decodeSegment, decodeSegmentCursor, encodeSegmentCursor, segmentBatchLimit, documentPageLimit, documentRow, nameProblem, PonteError, SEGMENT_SPAN_MS, SegmentPage, segmentIds, segmentIndexOf, toSegments, uuidBytes, uuidTime, uuidUpperBound, type DocumentQuery, type FeedbackItem, type FeedbackResult, type PredictionPage, type PredictionQuery, type PredictionSegment, type PredictionStore, type RetentionPolicy, type SegmentBatch, type SegmentQuery, type StoredDocument, type StoredPrediction } from '@ponte/core';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { documentFromRow } from './documents.js';
 import { migrate } from './migrations.js';
@@ -82,6 +82,7 @@ export class SqliteStore implements PredictionStore {
   readonly #feedbackIn: Database.Statement<[string], FeedbackRow>;
   readonly #queries = new Map<string, Database.Statement<[Record<string, unknown>], SegmentHead>>();
   readonly #bodyOf: Database.Statement<[number], { body: Uint8Array }>;
+  readonly #segmentReads = new Map<string, Database.Statement<[Record<string, unknown>], { seq: number; min_time: number; body: Uint8Array }>>();
   readonly #oldSegments: Database.Statement<[number, number], { seq: number; count: number }>;
   readonly #olderSegments: Database.Statement<[number, number, number], { seq: number; count: number }>;
   readonly #newest: Database.Statement<[number, number, number], { seq: number; max_time: number; count: number }>;
@@ -275,6 +276,30 @@ export class SqliteStore implements PredictionStore {
     });
     const last = items[items.length - 1];
     return more && last !== undefined ? { items: withLabels, cursor: encodeCursor(last.time, last.id) } : { items: withLabels };
+  }
+
+  async readSegments(q: SegmentQuery): Promise<SegmentBatch> {
+    this.#check();
+    const limit = segmentBatchLimit(q.limit);
+    const after = q.cursor === undefined ? undefined : decodeSegmentCursor(q.cursor);
+    const since = q.since !== undefined && Number.isFinite(q.since) ? q.since : undefined;
+    // A segment spans at most SEGMENT_SPAN_MS: one that ends at or after `since` starts at most that much before it (the index's range).
+    const params: Record<string, unknown> = { model: q.model, from: since === undefined ? -Number.MAX_VALUE : since - SEGMENT_SPAN_MS, since: since ?? -Number.MAX_VALUE, afterMin: after?.minTime ?? -Number.MAX_VALUE, afterSeq: after?.seq ?? 0, limit };
+    if (q.version !== undefined) params['version'] = q.version;
+    if (q.until !== undefined) params['until'] = q.until;
+    const key = ['version', 'until'].map((k) => (k in params ? '1' : '0')).join('');
+    let stmt = this.#segmentReads.get(key);
+    if (stmt === undefined) {
+      const where = ['model = @model', 'min_time >= @from', 'max_time >= @since', '(min_time, seq) > (@afterMin, @afterSeq)'];
+      if ('version' in params) where.push('version = @version');
+      if ('until' in params) where.push('min_time < @until');
+      stmt = this.#db.prepare(`SELECT seq, min_time, body FROM prediction_segments WHERE ${where.join(' AND ')} ORDER BY min_time, seq LIMIT @limit`);
+      this.#segmentReads.set(key, stmt);
+    }
+    const rows = stmt.all(params);
+    const last = rows[rows.length - 1];
+    const segments = rows.map((r) => r.body);
+    return rows.length === limit && last !== undefined ? { segments, cursor: encodeSegmentCursor({ minTime: last.min_time, seq: last.seq }) } : { segments };
   }
 
   /**

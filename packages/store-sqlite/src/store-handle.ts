@@ -1,4 +1,4 @@
-import { PonteError, type DocumentQuery, type FeedbackItem, type FeedbackResult, type PredictionPage, type PredictionQuery, type PredictionSegment, type PredictionStore, type RetentionPolicy, type StoredDocument, type StoredPrediction } from '@ponte/core';
+import { PonteError, type DocumentQuery, type FeedbackItem, type FeedbackResult, type PredictionPage, type PredictionQuery, type PredictionSegment, type PredictionStore, type RetentionPolicy, type SegmentBatch, type SegmentQuery, type StoredDocument, type StoredPrediction } from '@ponte/core';
 import type { SqliteStore } from './sqlite-store.js';
 
 /**
@@ -50,6 +50,10 @@ export class StoreHandle implements PredictionStore {
 
   async query(query: PredictionQuery): Promise<PredictionPage> {
     return this.#open().query(query);
+  }
+
+  async readSegments(query: SegmentQuery): Promise<SegmentBatch> {
+    return this.#open().readSegments(query);
   }
 
   async prune(policy: RetentionPolicy): Promise<number> {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { PonteError, toSegments, uuidV7, type JsonValue, type PredictionStore, type StoredDocument, type StoredPrediction } from '@ponte/core';
+import { decodeSegment, PonteError, SegmentMerge, SegmentView, toSegments, uuidV7, type JsonValue, type PredictionStore, type StoredDocument, type StoredPrediction } from '@ponte/core';
 
 /** How the suite gets stores: a fresh, empty one per call, all sharing one backend (file, schema). */
 export interface StoreUnderTest {
@@ -124,6 +124,63 @@ export function predictionStoreConformance(name: string, backend: StoreUnderTest
       assert.deepEqual(page.items, records);
       assert.deepEqual(await store.get('encoded', records[7]!.id), records[7]);
       assert.deepEqual((await store.appendFeedback('encoded', [{ id: records[7]!.id, label: 'yes' }])).map((r) => r.status), ['stored']);
+    });
+
+    it('hands out its segments undecoded, oldest first, in batches, for readers of a few fields (the monitor), when it implements readSegments', async (t) => {
+      if (store.readSegments === undefined) {
+        t.skip('this store has no readSegments: the monitor reads it with query');
+        return;
+      }
+      const read = store.readSegments.bind(store);
+      // Two writers whose batches overlap in time, 30 segments in all, and a version the reads below leave out.
+      const mine = Array.from({ length: 300 }, (_, i) => record('raw', '1', t0 + i * 20, i));
+      const theirs = Array.from({ length: 300 }, (_, i) => record('raw', '1', t0 + i * 20 + 7, 1000 + i));
+      const other = Array.from({ length: 30 }, (_, i) => record('raw', '2', t0 + i * 20, 2000 + i));
+      for (let k = 0; k < 300; k += 20) await Promise.all([store.append(mine.slice(k, k + 20)), store.append(theirs.slice(k, k + 20))]);
+      await store.append(other);
+      const everything = [...mine, ...theirs].sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : 1));
+
+      // All of version 1, 4 segments a call: each batch starts no earlier than the last, and every record comes back once.
+      const seen: string[] = [];
+      let lastStart = -Infinity;
+      let cursor: string | undefined;
+      let calls = 0;
+      const merge = new SegmentMerge({});
+      const merged: string[] = [];
+      do {
+        const batch = await read({ model: 'raw', version: '1', limit: 4, ...(cursor !== undefined ? { cursor } : {}) });
+        assert.ok(batch.segments.length <= 4);
+        let last: SegmentView | undefined;
+        for (const bytes of batch.segments) {
+          const view = (last = new SegmentView(bytes));
+          assert.equal(view.version, '1');
+          assert.ok(view.minTime >= lastStart, 'segments come oldest first');
+          lastStart = view.minTime;
+          seen.push(...decodeSegment(bytes).map((r) => r.id));
+          merge.add(view);
+        }
+        cursor = batch.cursor;
+        merge.emit(cursor === undefined || last === undefined ? Infinity : last.minTime, (v, i) => merged.push(v.id(i)));
+        calls++;
+      } while (cursor !== undefined && calls < 100);
+      assert.equal(cursor, undefined);
+      assert.deepEqual([...seen].sort(), everything.map((r) => r.id).sort(), 'each record once');
+      assert.deepEqual(merged, everything.map((r) => r.id), 'merged, the (time, id) order query pages in');
+
+      // A time range: segments that may hold a record in [since, until), and none that cannot.
+      const since = t0 + 2000;
+      const until = t0 + 3000;
+      const ranged = await read({ model: 'raw', version: '1', since, until, limit: 100 });
+      const views = ranged.segments.map((b) => new SegmentView(b));
+      assert.ok(views.every((v) => v.maxTime >= since && v.minTime < until), 'only segments that overlap the range');
+      const inRange = new Set(views.flatMap((v) => Array.from({ length: v.count }, (_, i) => v.id(i))));
+      for (const r of everything) if (r.time >= since && r.time < until) assert.ok(inRange.has(r.id), `record at +${r.time - t0} ms is in a segment returned`);
+      // Every version without a version filter; another model's none.
+      const allVersions = await read({ model: 'raw', limit: 100 });
+      assert.equal(allVersions.segments.reduce((n, b) => n + new SegmentView(b).count, 0), 630);
+      assert.deepEqual((await read({ model: 'no-such-model', limit: 10 })).segments, []);
+      await assert.rejects(read({ model: 'raw', limit: 10, cursor: 'not-a-cursor' }), isCode('PONTE_BAD_REQUEST'));
+      await assert.rejects(read({ model: 'raw', limit: 0 }), isCode('PONTE_BAD_REQUEST'));
     });
 
     it('two stores on one backend (two processes, two replicas) both write, each record exactly once', async () => {

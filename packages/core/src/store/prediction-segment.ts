@@ -65,10 +65,10 @@ export const SEGMENT_MAX_RECORDS = 1024;
 
 const MAGIC = [0x50, 0x53, 0x47, 0x31]; // PSG1
 
-const enum Tag { Null = 0, False = 1, True = 2, U32 = 3, F32 = 4, F64 = 5, Str = 6, Json = 7, Uuid = 8 }
-const enum Flag { Trace = 1, TraceText = 2, Features = 4, Inputs = 8 }
+export const enum Tag { Null = 0, False = 1, True = 2, U32 = 3, F32 = 4, F64 = 5, Str = 6, Json = 7, Uuid = 8 }
+export const enum Flag { Trace = 1, TraceText = 2, Features = 4, Inputs = 8 }
 
-interface Header {
+export interface Header {
   readonly v: 1;
   readonly model: string;
   readonly version: string;
@@ -109,7 +109,7 @@ function hexInto(s: string, out: Uint8Array, at: number, bytes: number, lowerOnl
   return true;
 }
 
-function uuidText(b: Uint8Array, at: number): string {
+export function uuidText(b: Uint8Array, at: number): string {
   let s = '';
   for (let i = 0; i < 16; i++) {
     if (i === 4 || i === 6 || i === 8 || i === 10) s += '-';
@@ -360,7 +360,7 @@ function idMs(b: Uint8Array, at: number): number {
 }
 
 /** -1, 0 or 1 as the 16-byte ids at `a` and `b` compare (the order of their lower-case text). */
-function compareIds(buf: Uint8Array, a: number, b: number): number {
+export function compareIds(buf: Uint8Array, a: number, b: number): number {
   for (let k = 0; k < 16; k++) {
     const d = buf[a + k]! - buf[b + k]!;
     if (d !== 0) return d;
@@ -558,8 +558,8 @@ export function toSegments(records: readonly StoredPrediction[]): PredictionSegm
   return out;
 }
 
-/** Reads a segment back. */
-class Reader {
+/** Reads a segment back (also segment-view.ts's reader). */
+export class Reader {
   readonly view: DataView;
   at: number;
   private readonly utf8 = new TextDecoder();
@@ -597,6 +597,19 @@ class Reader {
     return this.utf8.decode(this.buf.subarray(start, start + n));
   }
 
+  /** Steps over one tagged value without building it. */
+  skip(): void {
+    const tag = this.buf[this.at++];
+    switch (tag) {
+      case Tag.Null: case Tag.False: case Tag.True: return;
+      case Tag.U32: case Tag.F32: this.at += 4; return;
+      case Tag.F64: this.at += 8; return;
+      case Tag.Str: case Tag.Json: this.at += 4 + this.view.getUint32(this.at, true); return;
+      case Tag.Uuid: this.at += 16; return;
+      default: throw new Error(`prediction segment: unknown value tag ${String(tag)} at byte ${this.at - 1}`);
+    }
+  }
+
   value(): unknown {
     const tag = this.buf[this.at++];
     switch (tag) {
@@ -614,7 +627,7 @@ class Reader {
   }
 }
 
-function readHeader(bytes: Uint8Array): { header: Header; body: number } {
+export function readHeader(bytes: Uint8Array): { header: Header; body: number } {
   if (bytes.length < 8 || bytes[0] !== MAGIC[0] || bytes[1] !== MAGIC[1] || bytes[2] !== MAGIC[2] || bytes[3] !== MAGIC[3]) {
     throw new Error('not a prediction segment (no PSG1 mark)');
   }

@@ -59,6 +59,30 @@ export interface PredictionQuery {
   readonly cursor?: string;
 }
 
+/**
+ * A read of one model's stored segments (`PredictionStore.readSegments`),
+ * for readers that decode only the fields they need (`SegmentView`).
+ */
+export interface SegmentQuery {
+  readonly model: string;
+  readonly version?: string;
+  /** Only segments whose newest record is at or after this time, epoch milliseconds. */
+  readonly since?: number;
+  /** Only segments whose oldest record is before this time, epoch milliseconds. */
+  readonly until?: number;
+  /** At most this many segments (a store may return fewer, and caps it at 100). */
+  readonly limit: number;
+  /** The `cursor` of the previous batch: continues after it. */
+  readonly cursor?: string;
+}
+
+export interface SegmentBatch {
+  /** Segment bodies (`PredictionSegment.bytes`), in ascending order of their oldest record's time: no later batch holds a segment that starts earlier than the last one here. */
+  readonly segments: readonly Uint8Array[];
+  /** Present when more segments may follow: pass it back as `cursor`. */
+  readonly cursor?: string;
+}
+
 export interface PredictionPage {
   readonly items: ReadonlyArray<StoredPrediction & { readonly feedback?: FeedbackItem }>;
   /** Present when more items follow: pass it back as `cursor`. */
@@ -132,6 +156,13 @@ export interface PredictionStore {
   appendFeedback(model: string, items: readonly FeedbackItem[]): Promise<FeedbackResult[]>;
   get(model: string, id: string): Promise<(StoredPrediction & { readonly feedback?: FeedbackItem }) | undefined>;
   query(query: PredictionQuery): Promise<PredictionPage>;
+  /**
+   * The stored segments of a model's log, without decoding them, for
+   * readers that read many records for a few fields (the model monitor reads
+   * them with `SegmentView` and puts them in order with `SegmentMerge`).
+   * Optional: such readers use `query` when a store has no segments.
+   */
+  readSegments?(query: SegmentQuery): Promise<SegmentBatch>;
   /** Deletes what the policy no longer keeps (documents by `maxAgeDays` too), in small steps; returns how many predictions went. */
   prune(policy: RetentionPolicy): Promise<number>;
   /**

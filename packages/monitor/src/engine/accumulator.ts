@@ -204,12 +204,30 @@ export class WindowAccumulator {
    */
   add(features: Readonly<Record<string, unknown>>, output?: ModelOutput): void {
     this.state.rows++;
-    for (const name of this.profile.feature_order) {
-      const p = this.profile.features[name]!;
-      const s = this.state.features[name]!;
-      if (p.type === 'numeric') addNumeric(s as NumericWindowState, p, features[name]);
-      else addCategorical(s as CategoricalWindowState, p, this.categoryIndex.get(name)!, features[name]);
-    }
+    for (const name of this.profile.feature_order) this.addFeature(name, features[name]);
+    this.addOutput(output);
+  }
+
+  /**
+   * Adds one row whose feature values are in the profile's `feature_order`
+   * (`values[k]` for `feature_order[k]`; undefined is missing): what a reader
+   * that maps names once per layout passes, without an object per row.
+   */
+  addOrdered(values: ArrayLike<unknown>, output?: ModelOutput): void {
+    this.state.rows++;
+    const order = this.profile.feature_order;
+    for (let k = 0; k < order.length; k++) this.addFeature(order[k]!, values[k]);
+    this.addOutput(output);
+  }
+
+  private addFeature(name: string, value: unknown): void {
+    const p = this.profile.features[name]!;
+    const s = this.state.features[name]!;
+    if (p.type === 'numeric') addNumeric(s as NumericWindowState, p, value);
+    else addCategorical(s as CategoricalWindowState, p, this.categoryIndex.get(name)!, value);
+  }
+
+  private addOutput(output: ModelOutput | undefined): void {
     if (output === undefined || this.state.output === null || this.outputContext === null) return;
     const out = this.state.output;
     const reading = readOutput(output, this.outputContext);
