@@ -1,4 +1,5 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { roundOrder } from './round-order.js';
 import { join } from 'node:path';
 import { launch } from './contender.js';
 import { sqliteReader } from './log-stores.js';
@@ -187,7 +188,7 @@ async function measureThroughputCost(plan: LoadPlan, prometheus: boolean, plugin
   const { onPonteFacts: _facts, ...quiet } = plan;
   const rounds = telemetryRounds(plan);
   for (let i = 0; i < rounds.runs; i++) {
-    for (const [k, s] of setups.entries()) {
+    for (const [k, s] of roundOrder(setups, i)) {
       const v = variants[k]!;
       if (v.status !== 'ok') continue;
       const file = join(plan.tmp, `explain-${s.key}-${i + 1}.sqlite`);

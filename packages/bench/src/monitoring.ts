@@ -1,4 +1,5 @@
 import { readFileSync, rmSync } from 'node:fs';
+import { roundOrder } from './round-order.js';
 import { join } from 'node:path';
 import { measureLoad, type LoadPlan, type StopInfo } from './load.js';
 import { sqliteReader } from './log-stores.js';
@@ -108,7 +109,7 @@ export async function runMonitoring(plan: LoadPlan, prometheus: boolean, plugins
   const { onPonteFacts: _facts, ...quiet } = plan;
   const rounds = monitoringRounds(plan);
   for (let i = 0; i < rounds.runs; i++) {
-    for (const [k, s] of setups.entries()) {
+    for (const [k, s] of roundOrder(setups, i)) {
       const v = variants[k]!;
       if (v.status !== 'ok') continue;
       const file = join(plan.tmp, `monitoring-${s.key}-${i + 1}.sqlite`);

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { roundOrder } from './round-order.js';
 import { join } from 'node:path';
 import { measureLoad, type LoadPlan, type StopInfo } from './load.js';
 import { benchSchema, postgresReader, POSTGRES_URL, sqliteReader, type StoreReader } from './log-stores.js';
@@ -112,7 +113,7 @@ export async function runPredictionLog(plan: LoadPlan, prometheus: boolean, plug
     const { onPonteFacts: _facts, ...quiet } = plan;
     const rounds = telemetryRounds(plan);
     for (let i = 0; i < rounds.runs; i++) {
-      for (const [k, s] of setups.entries()) {
+      for (const [k, s] of roundOrder(setups, i)) {
         const v = variants[k]!;
         if (v.status !== 'ok') continue;
         const reader = readers.get(s.key);

@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { roundOrder } from './round-order.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { measureLoad, type LoadPlan } from './load.js';
@@ -115,7 +116,7 @@ export async function runSecurity(plan: LoadPlan, prometheus: boolean, plugins: 
   const { onPonteFacts: _facts, ...quiet } = plan;
   const rounds = telemetryRounds(plan);
   for (let i = 0; i < rounds.runs; i++) {
-    for (const [k, s] of setups.entries()) {
+    for (const [k, s] of roundOrder(setups, i)) {
       const v = variants[k]!;
       if (v.status !== 'ok') continue;
       const c = sectionPonte(s.variant, `security-${s.key}`, `Ponte OIP, ${s.label}`);

@@ -1,4 +1,5 @@
 import { measureLoad, type LoadPlan } from './load.js';
+import { roundOrder } from './round-order.js';
 import { startOtlpSink } from './otlp-sink.js';
 import { ponte } from './ponte-server.js';
 import type { TelemetryResult, TelemetryVariant } from './results.js';
@@ -55,7 +56,7 @@ export async function runTelemetry(plan: LoadPlan, plugins: TelemetryPlugins): P
     const variants: TelemetryVariant[] = setups.map((s) => ({ key: s.key, label: s.label, status: s.skip ? 'skipped' : 'ok', ...(s.skip ? { note: s.skip } : {}), runs: [] }));
     const rounds = telemetryRounds(plan);
     for (let i = 0; i < rounds.runs; i++) {
-      for (const [k, s] of setups.entries()) {
+      for (const [k, s] of roundOrder(setups, i)) {
         const v = variants[k]!;
         if (v.status !== 'ok') continue;
         const tracesBefore = sink.received['/v1/traces'] ?? 0;

@@ -12,6 +12,7 @@ import {
   type BenchResults, type LoadStats, type LogWrites, type PredictionLogResult,
 } from '../src/index.js';
 import { sqliteReader } from '../src/log-stores.js';
+import { roundOrder } from '../src/round-order.js';
 import { PONTE_CLI } from '../src/paths.js';
 
 const run = promisify(execFile);
@@ -177,4 +178,11 @@ test('the report has the prediction-log table and its targets, a skipped store m
   assert.match(md, /\[1\] PostgreSQL log \(replica\): PostgreSQL at .* cannot be reached: ECONNREFUSED/);
   assert.match(md, /## Targets[^]*SQLite log req\/s ≥ 90% of log off \(median over 1 rounds of the ratio within the round\) \| 95\.0% \(ratio of medians 95\.0%\) \| ✅ pass[^]*PostgreSQL log req\/s ≥ 90% of log off \(median over 1 rounds of the ratio within the round\) \| 80\.0% \(ratio of medians 80\.0%\) \| ❌ miss[^]*PostgreSQL log \(replica\) req\/s ≥ 90% of log off \(median over 0 rounds of the ratio within the round\) \| not measured: .* \| – not measured[^]*## Throughput/);
   assert.equal(evaluateTargets(r).filter((c) => c.target.startsWith('prediction log')).length, 3);
+});
+
+test('set-ups take turns at running first: over as many rounds as set-ups, each runs at every position once', () => {
+  const setups = ['off', 'sqlite', 'postgres'];
+  const rounds = [0, 1, 2].map((i) => roundOrder(setups, i));
+  assert.deepEqual(rounds.map((r) => r.map(([, s]) => s)), [['off', 'sqlite', 'postgres'], ['sqlite', 'postgres', 'off'], ['postgres', 'off', 'sqlite']]);
+  for (const r of rounds) for (const [k, s] of r) assert.equal(setups[k], s, 'each keeps its index, so its runs go to its own row');
 });

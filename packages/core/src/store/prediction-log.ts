@@ -6,7 +6,7 @@ import type { PredictionRecord, PredictionSink } from '../sinks/prediction-sink.
 import { namedFeatures } from '../sinks/sink-hub.js';
 import { Tokens } from '../tokens.js';
 import type { PredictionStore } from './prediction-store.js';
-import { decodeSegment, SEGMENT_MAX_RECORDS, SegmentBuilder, type EncodablePrediction } from './prediction-segment.js';
+import { decodeSegment, SEGMENT_MAX_RECORDS, SegmentBuilder, type EncodablePrediction, type PredictionSegment } from './prediction-segment.js';
 import { uuidV7 } from './uuid-v7.js';
 
 /** Why a prediction did not reach the store: its queue was full, or the store refused the batch. */
@@ -34,12 +34,6 @@ function traceIdOf(traceparent: string | undefined): string | undefined {
   return m === null ? undefined : m[1];
 }
 
-/** A segment being filled for one model version, and when its first record came. */
-interface OpenSegment {
-  builder: SegmentBuilder;
-  since: number;
-}
-
 /**
  * The prediction log: decides per request whether its prediction is logged
  * (the model's `logging.predictions` and `sampleRate`) and gives it an id,
@@ -47,9 +41,11 @@ interface OpenSegment {
  * records (the hub has dropped redacted features), **encodes them at once**
  * into the open segment of their model version (so what waits is bytes, not
  * objects that would live long enough to burden the garbage collector), and
- * appends a segment to the configured `PredictionStore` when it is full
- * (1,024 records) or its oldest record has waited `MAX_DELAY_MS`, one append
- * at a time. A store that is slow or down never reaches the caller: beyond
+ * appends what waits to the configured `PredictionStore` once its oldest
+ * record has waited `MAX_DELAY_MS`: every segment in one append (one commit,
+ * one fsync: on a one-core server each commit's fsync costs about 1 ms of
+ * CPU, so committing each 1,024-record segment as it filled cost ~3 times
+ * more at saturation), one append at a time. A store that is slow or down never reaches the caller: beyond
  * `capacity` records waiting to be stored, new ones are dropped; those and
  * what the store refuses are counted by model and reason and logged at most
  * once a minute. Core registers it when a plugin provides a `PredictionStore`.
@@ -67,7 +63,13 @@ export class PredictionLog implements PredictionSink {
   readonly maxBatch = SEGMENT_MAX_RECORDS;
   /** It reads features from the input matrix itself (no object per row) when the model has one. */
   readonly wantsFeatures = false;
-  private readonly open = new Map<string, OpenSegment>();
+  /** The segment being filled per model version; its builder (and its grown buffers) is kept from segment to segment. */
+  private readonly open = new Map<string, SegmentBuilder>();
+  /** Full segments waiting for the next append. */
+  private readonly ready: PredictionSegment[] = [];
+  /** Records in `open` and `ready`: not yet handed to the store. */
+  private unshipped = 0;
+  /** Records handed over or waiting, not yet stored (or counted as failed): bounded by `capacity`. */
   private waiting = 0;
   private timer: NodeJS.Timeout | undefined;
   private appending: Promise<void> = Promise.resolve();
@@ -89,7 +91,6 @@ export class PredictionLog implements PredictionSink {
   }
 
   write(records: readonly PredictionRecord[]): void {
-    const now = performance.now();
     for (const r of records) {
       const id = r.predictionId;
       if (id === undefined) continue;
@@ -100,17 +101,15 @@ export class PredictionLog implements PredictionSink {
       }
       const row = this.stored(r, id);
       const key = `${row.model}\u0000${row.version}`;
-      let o = this.open.get(key);
-      if (o === undefined) {
-        o = { builder: new SegmentBuilder(row.model, row.version), since: now };
-        this.open.set(key, o);
+      let b = this.open.get(key);
+      if (b === undefined) {
+        b = new SegmentBuilder(row.model, row.version);
+        this.open.set(key, b);
       }
-      if (o.builder.count === 0) o.since = now;
       try {
-        if (!o.builder.add(row)) {
-          this.ship(o.builder);
-          o.since = now;
-          o.builder.add(row);
+        if (!b.add(row)) {
+          this.ready.push(b.finish());
+          b.add(row);
         }
       } catch (e) {
         // Not encodable (an id that is not a UUID cannot come from idFor): counted, never thrown at the hub.
@@ -119,9 +118,9 @@ export class PredictionLog implements PredictionSink {
         continue;
       }
       this.waiting++;
-      if (o.builder.count >= SEGMENT_MAX_RECORDS) this.ship(o.builder);
+      if (this.unshipped++ === 0) this.schedule();
+      if (b.count >= SEGMENT_MAX_RECORDS) this.ready.push(b.finish());
     }
-    this.schedule(now);
   }
 
   onDrop(record: PredictionRecord): void {
@@ -130,11 +129,9 @@ export class PredictionLog implements PredictionSink {
     this.warn(undefined);
   }
 
-  /** Appends every open segment now, and resolves once everything handed over so far is stored (or counted as failed). */
+  /** Appends everything waiting now, and resolves once everything handed over so far is stored (or counted as failed). */
   async flush(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    for (const o of this.open.values()) this.ship(o.builder);
+    this.ship();
     await this.appending;
   }
 
@@ -143,34 +140,33 @@ export class PredictionLog implements PredictionSink {
     return [...this.drops.values()].map((d) => ({ ...d }));
   }
 
-  /** Sets the timer for the oldest open segment's deadline, when one holds records and no timer is set. */
-  private schedule(now: number): void {
+  /** Appends what waits `MAX_DELAY_MS` after the first of it came. */
+  private schedule(): void {
     if (this.timer !== undefined) return;
-    let oldest = Infinity;
-    for (const o of this.open.values()) if (o.builder.count > 0) oldest = Math.min(oldest, o.since);
-    if (oldest === Infinity) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      const at = performance.now();
-      for (const o of this.open.values()) if (at - o.since >= MAX_DELAY_MS) this.ship(o.builder);
-      this.schedule(at);
-    }, Math.max(0, oldest + MAX_DELAY_MS - now));
+      this.ship();
+    }, MAX_DELAY_MS);
     this.timer.unref();
   }
 
-  /** Queues the segment's append behind the ones before it (a builder with no records: nothing). Open segments keep their builders, and with them their grown buffers. */
-  private ship(builder: SegmentBuilder): void {
-    if (builder.count === 0) return;
-    const segment = builder.finish();
+  /** Queues one append of every full and open segment behind the ones before it. Open segments keep their builders, and with them their grown buffers. */
+  private ship(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    for (const b of this.open.values()) if (b.count > 0) this.ready.push(b.finish());
+    if (this.ready.length === 0) return;
+    const segments = this.ready.splice(0);
+    this.unshipped = 0;
     this.appending = this.appending.then(async () => {
       try {
-        if (this.store.appendSegments !== undefined) await this.store.appendSegments([segment]);
-        else await this.store.append(decodeSegment(segment.bytes));
+        if (this.store.appendSegments !== undefined) await this.store.appendSegments(segments);
+        else await this.store.append(segments.flatMap((s) => decodeSegment(s.bytes)));
       } catch (e) {
-        this.count(segment.model, 'store_error', segment.count);
+        for (const s of segments) this.count(s.model, 'store_error', s.count);
         this.warn(e);
       } finally {
-        this.waiting -= segment.count;
+        for (const s of segments) this.waiting -= s.count;
       }
     });
   }
