@@ -41,7 +41,7 @@ export function explainSection(r: BenchResults): string[] {
   out.push(
     '',
     `**Throughput cost of background explanations.** Ponte OIP (batching on) on ${t.model}, ${t.connections} connections (wrk), both set-ups with the SQLite prediction log (the sampler needs a store, and reads its samples from the after-response sink): explain off, and \`@ponte/explain\` with its default \`sampleRate\` (${t.sampleRate}: that share of answered predictions is explained in the background and stored as \`explain-sample\` documents). ` +
-      `Run interleaved (off, explain, off, …), a fresh server and SQLite file per run, each with its golden check and warm-up; medians over the runs. Target: cost ≤ ${EXPLAIN.maxThroughputCost * 100}% of req/s. ` +
+      `Run interleaved, the first of each round rotating (round-order.ts), a fresh server and SQLite file per run, each with its golden check and warm-up; medians over the runs. Target: cost ≤ ${EXPLAIN.maxThroughputCost * 100}% of req/s. ` +
       'The last columns count, in the SQLite file after each explained run, the predictions logged and the rows explained in the background: explanations yield to predictions (one explanation slot per model, perturbed rows in chunks through the model\'s batcher), so at saturation the sampler may explain fewer than the sample rate asks — best effort, never on the request path.',
     '',
     '| set-up | runs | median req/s | vs explain off | p50 / p99 ms (median run) | spread (max−min)/median | non-2xx | each run req/s | explained / logged (each run) |',

@@ -1,4 +1,5 @@
 import { maxBehindS, MONITORING_MIN_RATIO, MONITORING_TARGET_ROW, summarizeMonitoring } from './monitoring-verdict.js';
+import { COST_ROUNDS } from './telemetry.js';
 import type { BenchResults, MonitorMemory } from './results.js';
 
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
@@ -28,7 +29,7 @@ export function monitoringSection(r: BenchResults): string[] {
   const m = r.monitoring;
   if (!m) return ['Not measured in this run.'];
   const out = [
-    `Ponte OIP (batching on) on ${m.model}, ${m.connections} connections (wrk), one fresh server per run with its golden check and a ${m.warmupS} s warm-up, then one ${m.durationS} s run; 5 rounds in a full run, the set-ups run interleaved (off, SQLite, SQLite + monitor, off, …), each row the median over its runs (p50 and p99 of the median run). ` +
+    `Ponte OIP (batching on) on ${m.model}, ${m.connections} connections (wrk), one fresh server per run with its golden check and a ${m.warmupS} s warm-up, then one ${m.durationS} s run; ${COST_ROUNDS} rounds in a full run, the set-ups run one after another in each round, the first of each round rotating so that each runs first equally often (round-order.ts), each row the median over its runs (p50 and p99 of the median run). ` +
       'All set-ups are the load tables\' Ponte (metrics on when `@ponte/exporter-prometheus` loads, one access line per request, JSON Schema validation). ' +
       'Off: no store, no monitor. SQLite log: `@ponte/store-sqlite`, a fresh file per run (every prediction logged). ' +
       `SQLite log + monitor: the same and \`@ponte/monitor\` with its defaults (reads the log every ${m.tickS} s, ${m.lagS} s behind), ${m.model} with \`monitoring: { window: { rows: ${m.windowRows} } }\` and its reference profile (examples/models/${m.model}/1/profile.json): every logged row is read back, checked and counted against the profile, and a window is evaluated (drift, quality, estimated performance) and stored every ${int(m.windowRows)} rows. ` +

@@ -1,4 +1,5 @@
 import { LOG_MIN_RATIO, LOG_MIN_SHARE, summarizePredictionLog } from './prediction-log-verdict.js';
+import { COST_ROUNDS } from './telemetry.js';
 import type { BenchResults } from './results.js';
 
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
@@ -10,9 +11,9 @@ export function predictionLogSection(r: BenchResults): string[] {
   const p = r.predictionLog;
   if (!p) return ['Not measured in this run.'];
   const out = [
-    `Ponte OIP (batching on) on ${p.model}, ${p.connections} connections (wrk), one fresh server per run with its golden check and warm-up, 5 rounds of 6 s in a full run; the set-ups are run interleaved (off, SQLite, PostgreSQL, off, …) and each row shows the median over its runs (p50 and p99 of the median run). ` +
+    `Ponte OIP (batching on) on ${p.model}, ${p.connections} connections (wrk), one fresh server per run with its golden check and warm-up, ${COST_ROUNDS} rounds of 6 s in a full run; the set-ups run one after another in each round, the first of each round rotating so that each runs first equally often (round-order.ts) and each row shows the median over its runs (p50 and p99 of the median run). ` +
       'All set-ups are the load tables\' Ponte (metrics on when `@ponte/exporter-prometheus` loads, one access line per request, JSON Schema validation). ' +
-      'Log off: no store. SQLite log: `@ponte/store-sqlite` with one file in the run\'s temp folder for the whole section (WAL, `synchronous=FULL`; its writes run on the server\'s event loop, on CPU 0). ' +
+      'Log off: no store. SQLite log: `@ponte/store-sqlite` with one file in the run\'s temp folder for the whole section (WAL, `synchronous=FULL`; its commits run on a writer thread of the server, on CPU 0 with it). ' +
       'PostgreSQL log: `@ponte/store-postgres` on the local PostgreSQL (127.0.0.1:5432), a fresh schema for the section, dropped at its end; PostgreSQL\'s own processes are not pinned and share both CPUs with Ponte and wrk. ' +
       'Every prediction is logged (the models\' `logging` defaults). ' +
       '**Records/s**: rows committed during the measured run (counted at its start and end, the server up) per second of it. ' +

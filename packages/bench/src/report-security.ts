@@ -1,4 +1,5 @@
 import type { BenchResults } from './results.js';
+import { COST_ROUNDS } from './telemetry.js';
 import { SECURITY } from './security.js';
 import { APIKEY_MIN_RATIO, SECURITY_TARGET_ROW, summarizeSecurity } from './security-verdict.js';
 
@@ -11,7 +12,7 @@ export function securitySection(r: BenchResults): string[] {
   const s = r.security;
   if (!s) return ['Not measured in this run.'];
   const out = [
-    `Ponte OIP (batching on) on ${s.model}, ${s.connections} connections (wrk), one fresh server per run with its golden check and warm-up, 5 rounds of 6 s in a full run; the set-ups are run interleaved (off, API key, JWT, rate limit, off, …) and each row shows the median over its runs (p50 and p99 of the median run). ` +
+    `Ponte OIP (batching on) on ${s.model}, ${s.connections} connections (wrk), one fresh server per run with its golden check and warm-up, ${COST_ROUNDS} rounds of 6 s in a full run; the set-ups run one after another in each round, the first of each round rotating so that each runs first equally often (round-order.ts) and each row shows the median over its runs (p50 and p99 of the median run). ` +
       'All set-ups are the load tables\' Ponte (metrics on when `@ponte/exporter-prometheus` loads, one access line per request, JSON Schema validation). ' +
       `Auth off: no auth plugin. API key: \`@ponte/auth-apikey\` with one key made by \`createKey\` (its scrypt hash in \`options.keys\`, scopes ${SECURITY.scopes.join(', ')}), every request — golden check, warm-up and runs — sending \`Authorization: Bearer <key>\` (wrk \`-H\`); the key is hashed once and then found in the plugin's verified-key cache. ` +
       `JWT: \`@ponte/auth-jwt\` with an HS256 secret (32 random bytes, read through \`\${file:…}\`, issuer and audience checked) and one token made for the section (valid a day), sent the same way: every request verifies its signature and claims. ` +

@@ -1,4 +1,5 @@
 import type { BenchResults } from './results.js';
+import { COST_ROUNDS } from './telemetry.js';
 import { isReference, summarizeTelemetry, TELEMETRY_MIN_RATIO } from './telemetry-verdict.js';
 
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
@@ -9,7 +10,7 @@ export function telemetrySection(r: BenchResults): string[] {
   const t = r.telemetry;
   if (!t) return ['Not measured in this run.'];
   const out = [
-    `Ponte OIP (batching on) on ${t.model}, ${t.connections} connections (wrk), one fresh server per run with its golden check and warm-up, 5 rounds of 6 s in a full run; the set-ups are run interleaved (off, metrics, tracing, reference, off, …) and each row shows the median over its runs. All set-ups log one access line per request and validate with JSON Schema. ` +
+    `Ponte OIP (batching on) on ${t.model}, ${t.connections} connections (wrk), one fresh server per run with its golden check and warm-up, ${COST_ROUNDS} rounds of 6 s in a full run; the set-ups run one after another in each round, the first of each round rotating so that each runs first equally often (round-order.ts) and each row shows the median over its runs. All set-ups log one access line per request and validate with JSON Schema. ` +
       'Off: `@ponte/onnx` + `@ponte/validator-jsonschema` only. Metrics: `@ponte/exporter-prometheus` added (nothing scrapes it during the run). ' +
       'Metrics + tracing: `@ponte/exporter-otel` added too with its tracing defaults (`samplingRatio: 0.01` and `maxTracesPerSecond: 20`: 1 % of new traces recorded, at most 20 a second, each with a server span and a child span per stage — decode, validate, queue, run, encode; batch export every 5 s or per 512 spans, serialized and sent from a worker thread) and `metrics: false` (Prometheus already has them), exporting OTLP/HTTP protobuf to a sink in the bench process (CPU 1) that answers 200. ' +
       'Reference (not a target): the same with OpenTelemetry metrics on too (every request recorded twice: by prom-client and by the OTel plugin, which exports through the SDK). ' +
