@@ -243,7 +243,11 @@ export class PostgresStore implements PredictionStore {
       // A segment spans at most SEGMENT_SPAN_MS: one that ends at or after `since` starts at most that much before it (the index's range).
       where.push(`max_time >= $${params.push(wholeMs(query.since, Math.floor))}`, `min_time >= $${params.push(wholeMs(query.since - SEGMENT_SPAN_MS, Math.floor))}`);
     }
-    if (after !== undefined) where.push(`(min_time, seq) > ($${params.push(wholeMs(after.minTime, Math.floor))}, $${params.push(after.seq)})`);
+    if (after !== undefined) {
+      // `min_time >=` too: the index is on (model, version, min_time), and the row comparison alone does not bound its range.
+      const at = params.push(wholeMs(after.minTime, Math.floor));
+      where.push(`min_time >= $${at}`, `(min_time, seq) > ($${at}, $${params.push(after.seq)})`);
+    }
     const text = `SELECT ${SEGMENT_READ} FROM ${this.sql.segments} p WHERE ${where.join(' AND ')} ORDER BY p.min_time, p.seq LIMIT $${params.push(limit)}`;
     const { rows } = await this.pool.query<SegmentRow>(text, params);
     const last = rows.at(-1);

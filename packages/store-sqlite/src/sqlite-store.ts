@@ -284,7 +284,9 @@ export class SqliteStore implements PredictionStore {
     const after = q.cursor === undefined ? undefined : decodeSegmentCursor(q.cursor);
     const since = q.since !== undefined && Number.isFinite(q.since) ? q.since : undefined;
     // A segment spans at most SEGMENT_SPAN_MS: one that ends at or after `since` starts at most that much before it (the index's range).
-    const params: Record<string, unknown> = { model: q.model, from: since === undefined ? -Number.MAX_VALUE : since - SEGMENT_SPAN_MS, since: since ?? -Number.MAX_VALUE, afterMin: after?.minTime ?? -Number.MAX_VALUE, afterSeq: after?.seq ?? 0, limit };
+    // The index range starts at the cursor too: SQLite does not take one from the row-value comparison.
+    const from = Math.max(since === undefined ? -Number.MAX_VALUE : since - SEGMENT_SPAN_MS, after?.minTime ?? -Number.MAX_VALUE);
+    const params: Record<string, unknown> = { model: q.model, from, since: since ?? -Number.MAX_VALUE, afterMin: after?.minTime ?? -Number.MAX_VALUE, afterSeq: after?.seq ?? 0, limit };
     if (q.version !== undefined) params['version'] = q.version;
     if (q.until !== undefined) params['until'] = q.until;
     const key = ['version', 'until'].map((k) => (k in params ? '1' : '0')).join('');
