@@ -67,9 +67,8 @@ export class WindowRun {
   /** Where the pass started: records at or before it were counted by an earlier one. */
   readonly cursor: LogPosition | null;
   private readonly lastRow = new LogSpot();
-  private readonly lastRecord = new LogSpot();
+  /** Whether a record was counted in this pass: then `spot` is the last one, the new cursor. */
   private counted = false;
-  private rowsInRecord = 0;
   private nextSeq: number;
   private open: OpenWindow | null;
   private openLast: LogPosition | null;
@@ -94,7 +93,6 @@ export class WindowRun {
 
   /** Closes the open window when the record at `spot` is past its age. */
   beginRecord(): void {
-    this.rowsInRecord = 0;
     if (this.open !== null && this.spot.time - this.open.first.time >= this.maxAge) this.close();
   }
 
@@ -109,14 +107,12 @@ export class WindowRun {
 
   /** After a row went into `window()`: closes the window when it is full. */
   rowAdded(): void {
-    this.rowsInRecord++;
     this.lastRow.copy(this.spot);
     this.openLast = null;
     if (this.maxRows !== undefined && this.open!.acc.rows >= this.maxRows) this.close();
   }
 
   endRecord(): void {
-    this.lastRecord.copy(this.spot);
     this.counted = true;
   }
 
@@ -130,7 +126,7 @@ export class WindowRun {
     const o = this.open;
     return {
       closed: this.closed,
-      cursor: this.counted ? this.lastRecord.position() : this.cursor,
+      cursor: this.counted ? this.spot.position() : this.cursor,
       nextSeq: this.nextSeq,
       open: o === null ? null : { seq: o.seq, first: o.first, last: this.last(), acc: o.acc },
     };
