@@ -62,6 +62,26 @@ test('features read straight from the input matrix are stored as the rows of nam
   assert.deepEqual(back!.features, [{ age: 39, returning: 1 }, { age: 51, returning: 0 }]);
 });
 
+test('an FP32 feature matrix is stored byte for byte as the same rows given as objects, whatever float values it holds', () => {
+  const values = [0, -0, 1, 4294967295, 4294967296, -7, 0.1, 3.4e38, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e-45, 2 ** 24 + 2];
+  const data = Float32Array.from(values);
+  const names = values.map((_, i) => `f${i}`);
+  const matrix = new FeatureMatrix(names, names.map((_, i) => i), values.length, 1, { name: 'input', datatype: 'FP32', shape: [1, values.length], data });
+  const rows = [Object.fromEntries(names.map((n, i) => [n, data[i]!]))];
+  const base = record(0);
+  const segmentOf = (features: unknown): Uint8Array => {
+    const b = new SegmentBuilder('purchase', '1');
+    assert.equal(b.add({ ...base, features } as never), true);
+    return b.finish().bytes;
+  };
+  assert.deepEqual(segmentOf(matrix), segmentOf(rows));
+  const back = decodeSegment(segmentOf(matrix))[0]!.features![0]!;
+  assert.equal(Object.is(back['f1'], -0), true, '-0 keeps its sign');
+  assert.equal(Number.isNaN(back['f8']), true);
+  assert.equal(back['f9'], Number.POSITIVE_INFINITY);
+  assert.equal(back['f6'], Math.fround(0.1));
+});
+
 test('a record is found by id without decoding the segment', () => {
   const records = Array.from({ length: 300 }, (_, i) => record(i));
   const [segment] = toSegments(records);

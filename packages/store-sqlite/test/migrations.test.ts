@@ -37,6 +37,7 @@ describe('schema migrations', () => {
       assert.deepEqual(indexes(db), SEGMENT_INDEXES);
       const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
       assert.deepEqual(tables, ['documents', 'feedback', 'leases', 'prediction_segments', 'schema_version']);
+      assert.equal(db.pragma('page_size', { simple: true }), 16_384, 'a segment spans few pages');
     } finally {
       db.close();
     }
@@ -68,6 +69,7 @@ describe('schema migrations', () => {
       assert.equal(schemaVersion(db), LATEST_SCHEMA_VERSION);
       assert.deepEqual((db.prepare('SELECT version FROM schema_version ORDER BY version').all() as { version: number }[]).map((r) => r.version), MIGRATIONS.map((m) => m.version));
       assert.deepEqual(indexes(db), SEGMENT_INDEXES);
+      assert.equal(db.pragma('page_size', { simple: true }), 4096, 'an existing file keeps its page size');
     } finally {
       db.close();
     }

@@ -204,22 +204,27 @@ class Writer {
     this.at = start + 4 + written;
   }
 
+  /** A number as `value` tags it; the caller has reserved 9 bytes. */
+  number(v: number): void {
+    if (v >= 0 && v <= 0xffffffff && Number.isInteger(v) && !Object.is(v, -0)) {
+      this.buf[this.at] = Tag.U32;
+      this.view.setUint32(this.at + 1, v, true);
+      this.at += 5;
+    } else if (Math.fround(v) === v || Number.isNaN(v)) {
+      this.buf[this.at] = Tag.F32;
+      this.view.setFloat32(this.at + 1, v, true);
+      this.at += 5;
+    } else {
+      this.buf[this.at] = Tag.F64;
+      this.view.setFloat64(this.at + 1, v, true);
+      this.at += 9;
+    }
+  }
+
   value(v: unknown): void {
     this.reserve(9);
     if (typeof v === 'number') {
-      if (v >= 0 && v <= 0xffffffff && Number.isInteger(v) && !Object.is(v, -0)) {
-        this.buf[this.at] = Tag.U32;
-        this.view.setUint32(this.at + 1, v, true);
-        this.at += 5;
-      } else if (Math.fround(v) === v || Number.isNaN(v)) {
-        this.buf[this.at] = Tag.F32;
-        this.view.setFloat32(this.at + 1, v, true);
-        this.at += 5;
-      } else {
-        this.buf[this.at] = Tag.F64;
-        this.view.setFloat64(this.at + 1, v, true);
-        this.at += 9;
-      }
+      this.number(v);
     } else if (typeof v === 'string') {
       // Request ids Ponte makes (and many callers send) are UUIDs: 16 bytes instead of 40.
       if (v.length === 36) {
@@ -439,7 +444,9 @@ export class SegmentBuilder {
     const head = new TextEncoder().encode(JSON.stringify(header));
     const ids = this.ids;
     const body = this.body;
-    const bytes = new Uint8Array(8 + head.length + ids.at + body.at);
+    // Every byte is written below: no zero-fill, and never a slice of Buffer's shared pool (the store may transfer `bytes.buffer` to a thread).
+    const size = 8 + head.length + ids.at + body.at;
+    const bytes = new Uint8Array(Buffer.allocUnsafeSlow(size).buffer, 0, size);
     bytes.set(MAGIC, 0);
     new DataView(bytes.buffer).setUint32(4, head.length, true);
     bytes.set(head, 8);
@@ -485,9 +492,20 @@ export class SegmentBuilder {
       flags |= Flag.Features;
       w.varint(features.rows);
       const layout = tables.row(features.names);
-      for (let row = 0; row < features.rows; row++) {
-        w.varint(layout);
-        for (let k = 0; k < features.names.length; k++) w.value(features.value(row, k));
+      const data = features.tensor.data;
+      if (data instanceof Float32Array) {
+        // The common matrix (FP32 features): its values straight from the array, as `value` would tag them.
+        const { columns, width } = features;
+        for (let row = 0; row < features.rows; row++) {
+          w.varint(layout);
+          w.reserve(9 * columns.length);
+          for (let k = 0; k < columns.length; k++) w.number(data[row * width + columns[k]!]!);
+        }
+      } else {
+        for (let row = 0; row < features.rows; row++) {
+          w.varint(layout);
+          for (let k = 0; k < features.names.length; k++) w.value(features.value(row, k));
+        }
       }
     } else if (features !== undefined) {
       flags |= Flag.Features;
