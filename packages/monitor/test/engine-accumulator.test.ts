@@ -31,6 +31,12 @@ describe('window accumulator', () => {
     const y = whole.toJSON().features.age!;
     assert.deepEqual(x.counts, y.counts);
     assert.ok(x.type === 'numeric' && y.type === 'numeric' && Math.abs(x.mean - y.mean) < 1e-9);
+    // Rows counted after the merge land in the merged window, by name and in feature order alike.
+    const more = holdout.slice(0, 10);
+    for (const r of more.slice(0, 5)) { a.add(r); whole.add(r); }
+    for (const r of more.slice(5)) { a.addOrdered(profile.feature_order.map((f) => r[f])); whole.add(r); }
+    assert.equal(a.rows, 2010);
+    for (const f of profile.feature_order) assert.deepEqual(a.toJSON().features[f]!.counts, whole.toJSON().features[f]!.counts, f);
   });
 
   it('uses the same memory per feature for 1,000 and 100,000 rows', () => {

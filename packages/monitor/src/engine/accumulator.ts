@@ -160,6 +160,12 @@ function checkState(path: string, p: FeatureProfile, s: unknown): FeatureWindowS
   return structuredClone(st as FeatureWindowState);
 }
 
+interface FeatureSlot {
+  readonly profile: FeatureProfile;
+  readonly state: FeatureWindowState;
+  readonly index: ReadonlyMap<string, number> | undefined;
+}
+
 /**
  * Accumulates one window of traffic against a reference profile, in memory that depends on the
  * profile only (bins, categories), never on the number of rows.
@@ -177,6 +183,8 @@ export class WindowAccumulator {
   private state: WindowState;
   private readonly categoryIndex = new Map<string, ReadonlyMap<string, number>>();
   private readonly outputContext: OutputContext | null;
+  /** Each feature's profile, state and category index in `feature_order`: a row is counted without looking names up (16 hash lookups a row on purchase). */
+  private slots: FeatureSlot[] = [];
 
   constructor(profile: ReferenceProfile) {
     this.profile = profile;
@@ -190,6 +198,12 @@ export class WindowAccumulator {
     this.outputContext = out === null ? null : { task: out.task, classes: out.classes, positive_class: out.positive_class, threshold: out.threshold };
     if (out !== null && out.distribution.type === 'categorical') this.categoryIndex.set('\u0000output', new Map(out.distribution.categories.map((c, i) => [c, i])));
     this.state = { format: 'ponte.window', version: 1, rows: 0, features, output: out === null ? null : { invalid: 0, distribution: emptyState(out.distribution), cbpe: out.task === 'binary' ? emptyCbpe() : null } };
+    this.bind();
+  }
+
+  /** Points `slots` at the current state's objects (after the state or one of its features is replaced). */
+  private bind(): void {
+    this.slots = this.profile.feature_order.map((name) => ({ profile: this.profile.features[name]!, state: this.state.features[name]!, index: this.categoryIndex.get(name) }));
   }
 
   /** Rows added so far. */
@@ -204,7 +218,9 @@ export class WindowAccumulator {
    */
   add(features: Readonly<Record<string, unknown>>, output?: ModelOutput): void {
     this.state.rows++;
-    for (const name of this.profile.feature_order) this.addFeature(name, features[name]);
+    const order = this.profile.feature_order;
+    const slots = this.slots;
+    for (let k = 0; k < slots.length; k++) this.addFeature(slots[k]!, features[order[k]!]);
     this.addOutput(output);
   }
 
@@ -215,16 +231,15 @@ export class WindowAccumulator {
    */
   addOrdered(values: ArrayLike<unknown>, output?: ModelOutput): void {
     this.state.rows++;
-    const order = this.profile.feature_order;
-    for (let k = 0; k < order.length; k++) this.addFeature(order[k]!, values[k]);
+    const slots = this.slots;
+    for (let k = 0; k < slots.length; k++) this.addFeature(slots[k]!, values[k]);
     this.addOutput(output);
   }
 
-  private addFeature(name: string, value: unknown): void {
-    const p = this.profile.features[name]!;
-    const s = this.state.features[name]!;
-    if (p.type === 'numeric') addNumeric(s as NumericWindowState, p, value);
-    else addCategorical(s as CategoricalWindowState, p, this.categoryIndex.get(name)!, value);
+  private addFeature(slot: FeatureSlot, value: unknown): void {
+    const p = slot.profile;
+    if (p.type === 'numeric') addNumeric(slot.state as NumericWindowState, p, value);
+    else addCategorical(slot.state as CategoricalWindowState, p, slot.index!, value);
   }
 
   private addOutput(output: ModelOutput | undefined): void {
@@ -266,6 +281,7 @@ export class WindowAccumulator {
     const o = other.state;
     this.state.rows += o.rows;
     for (const name of this.profile.feature_order) this.state.features[name] = mergeState(this.state.features[name]!, o.features[name]!);
+    this.bind();
     const a = this.state.output;
     const b = o.output;
     if (a !== null && b !== null) {
@@ -318,6 +334,7 @@ export class WindowAccumulator {
       }
     }
     w.state = { format: 'ponte.window', version: 1, rows: j.rows, features, output };
+    w.bind();
     return w;
   }
 }

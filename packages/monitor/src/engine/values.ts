@@ -42,6 +42,9 @@ export type OutputContext = {
   threshold: number | null;
 };
 
+/** A binary model's classes when its profile names none. */
+const DEFAULT_BINARY_CLASSES: readonly string[] = ['0', '1'];
+
 /**
  * Reads a model's main output, or returns `null` when it does not fit the task.
  * Binary: a score, or a probability vector (the positive class's entry; a 1-vector is the score).
@@ -63,9 +66,16 @@ export function readOutput(output: ModelOutput, ctx: OutputContext): OutputReadi
       }
     }
     if (typeof score !== 'number' || !Number.isFinite(score)) return null;
-    const classes = ctx.classes ?? ['0', '1'];
+    // Once per monitored row: no array or closure made here.
+    const classes = ctx.classes ?? DEFAULT_BINARY_CLASSES;
     const positive = ctx.positive_class ?? classes[1]!;
-    const negative = classes.find((c) => c !== positive) ?? '0';
+    let negative = '0';
+    for (let i = 0; i < classes.length; i++) {
+      if (classes[i] !== positive) {
+        negative = classes[i]!;
+        break;
+      }
+    }
     return { score, predicted: score >= (ctx.threshold ?? 0.5) ? positive : negative };
   }
   if (typeof output === 'string') return { predicted: output };
