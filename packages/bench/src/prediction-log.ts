@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { roundOrder } from './round-order.js';
 import { join } from 'node:path';
-import { measureLoad, type LoadPlan, type StopInfo } from './load.js';
+import { measureInterleaved } from './interleaved-load.js';
+import type { LoadPlan, StopInfo } from './load.js';
 import { benchSchema, postgresReader, POSTGRES_URL, sqliteReader, type StoreReader } from './log-stores.js';
 import type { PonteVariant } from './ponte-config.js';
 import { ponte } from './ponte-server.js';
 import type { LogWrites, PredictionLogResult, PredictionLogVariant } from './results.js';
-import { telemetryRounds } from './telemetry.js';
 
 /**
  * The prediction-log section's model and concurrency: the telemetry
@@ -63,6 +62,18 @@ function troubleInLog(logFile: string): string[] {
   return LOG_TROUBLE.map((msg) => [msg, text.split(`"msg":"${msg}"`).length - 1] as const).filter(([, n]) => n > 0).map(([msg, n]) => `${n}× "${msg}"`);
 }
 
+/** Pause after each slice: a log's last commit (at most 200 ms after its last record) lands before the next set-up's slice. */
+export const SLICE_GAP_MS = 400;
+
+/** Rounds of a full run (one slice of each set-up a round, 4 s each); a quick run keeps its runs and duration. */
+export const LOG_ROUNDS = 15;
+export const LOG_SLICE_S = 4;
+
+/** The section's rounds and slice length: 15 × 4 s in a full run (about 4 min in all), the plan's runs × duration in a quick one. */
+export function predictionLogRounds(plan: Pick<LoadPlan, 'runs' | 'durationS'>): { rounds: number; sliceS: number } {
+  return plan.runs >= 3 ? { rounds: LOG_ROUNDS, sliceS: LOG_SLICE_S } : { rounds: plan.runs, sliceS: plan.durationS };
+}
+
 interface Setup {
   key: string;
   label: string;
@@ -76,12 +87,13 @@ interface Setup {
  * (`@ponte/store-sqlite`, one file in the run's temp folder for the whole
  * section) and the PostgreSQL log (`@ponte/store-postgres` on the local
  * PostgreSQL, a fresh schema `ponte_bench_<random>` dropped at the end). The
- * set-ups are measured interleaved in telemetryRounds() rounds, each run a fresh
- * server with its golden check and warm-up, as the telemetry section does.
- * For the stores the bench counts the rows before each server starts, at
- * the start and end of its measured run, and after it stopped (stopping
- * drains the log), reads the log's drop counter at the end of the run
- * (with metrics on), and the store's size on disk after each run.
+ * set-ups run side by side in time (interleaved-load.ts): one server each for
+ * the whole section, started, checked and warmed once, then
+ * `predictionLogRounds()` rounds of one wrk slice per set-up, seconds apart.
+ * For the stores the bench counts the rows before the servers start, before
+ * the first slice and after the last, and after the servers stopped
+ * (stopping drains the log), reads the log's drop counter after the last
+ * slice (with metrics on), and the store's size on disk at the end.
  */
 export async function runPredictionLog(plan: LoadPlan, prometheus: boolean, plugins: LogStorePlugins): Promise<PredictionLogResult> {
   const { model, connections, stopGraceMs } = PREDICTION_LOG;
@@ -110,61 +122,59 @@ export async function runPredictionLog(plan: LoadPlan, prometheus: boolean, plug
       key: s.key, label: s.label, status: s.skip ? 'skipped' : 'ok', ...(s.skip ? { note: s.skip } : {}), runs: [], ...(s.key !== 'off' ? { writes: [] } : {}),
     }));
     // The load tables' executor notes are about their own rows: leave these out.
-    const { onPonteFacts: _facts, ...quiet } = plan;
-    const rounds = telemetryRounds(plan);
-    for (let i = 0; i < rounds.runs; i++) {
-      for (const [k, s] of roundOrder(setups, i)) {
-        const v = variants[k]!;
-        if (v.status !== 'ok') continue;
-        const reader = readers.get(s.key);
-        const before = reader ? await reader.count() : 0;
-        let atStart = 0;
-        let atEnd = 0;
-        let dropped: Record<string, number> | undefined;
-        let stop: StopInfo | undefined;
-        const c = { ...ponte(s.variant, 'oip'), key: `log-${s.key}`, label: `Ponte OIP, ${s.label}` };
-        const row = await measureLoad(c, {
-          ...quiet, connections, runs: 1, durationS: rounds.durationS, stopGraceMs,
-          onStopped: (x) => { stop = x; },
-          ...(reader ? {
-            beforeRuns: async () => { atStart = await reader.count(); },
-            afterRuns: async (url: string) => {
-              atEnd = await reader.count();
-              if (prometheus) dropped = await scrapeDrops(url);
-            },
-          } : {}),
-        });
-        const trouble = stop && reader ? troubleInLog(stop.logFile) : [];
-        if (row.status !== 'ok' || !row.stats) {
-          v.status = 'failed';
-          v.note = `run ${i + 1}: ${row.note ?? row.status}`;
-          continue;
-        }
-        v.runs.push(row.stats);
-        const notes: string[] = [];
-        if (row.stats.errors > 0) notes.push(`${row.stats.errors} socket errors or non-2xx answers in run ${i + 1}`);
-        if (reader) {
-          const storeBytes = await reader.bytes(); // before count(): SQLite's reader must not be what leaves a -wal behind
-          const after = await reader.count();
-          const w: LogWrites = {
-            answered: (row.golden !== 'n/a' ? row.golden?.rows ?? 0 : 0) + (row.warmup?.requests ?? 0) + row.stats.requests,
-            stored: after - before,
-            storedDuringRun: atEnd - atStart,
-            storedAtRunEnd: atEnd - before,
-            runS: row.stats.durationS,
-            ...(dropped ? { dropped } : {}),
-            stopMs: stop?.ms ?? 0,
-            exit: stop?.exit ?? 'unknown',
-            storeBytes,
-            ...(after > 0 ? { bytesPerRecord: storeBytes / after } : {}),
-          };
-          v.writes!.push(w);
-          if (w.exit !== 0) notes.push(`run ${i + 1}: the server exited ${w.exit} after ${Math.round(w.stopMs)} ms of stopping (records still queued are lost)`);
-          if (trouble.length) notes.push(`run ${i + 1}, Ponte's log: ${trouble.join(', ')}`);
-          log(`    ${s.label}: ${w.stored} records stored of ${w.answered} answered, ${Math.round(w.storedDuringRun / w.runS)} records/s during the run, ${w.stored - w.storedAtRunEnd} drained at stop (${Math.round(w.stopMs)} ms)`);
-        }
-        if (notes.length) v.note = [v.note, ...notes].filter(Boolean).join('; ');
+    const { onPonteFacts: _facts, runs: _runs, durationS: _durationS, beforeRuns: _b, afterRuns: _a, onStopped: _s, ...quiet } = plan;
+    const { rounds, sliceS } = predictionLogRounds(plan);
+    const counts = await Promise.all(setups.map(async (s) => ({ before: await readers.get(s.key)?.count() ?? 0, atStart: 0, atEnd: 0, dropped: undefined as Record<string, number> | undefined, stop: undefined as StopInfo | undefined })));
+    const measured = await measureInterleaved(setups.map((s, k) => {
+      const reader = readers.get(s.key);
+      const c = counts[k]!;
+      return {
+        contender: { ...ponte(s.variant, 'oip'), key: `log-${s.key}`, label: `Ponte OIP, ${s.label}`, ...(s.skip !== undefined ? { skip: s.skip } : {}) },
+        onStopped: (x: StopInfo) => { c.stop = x; },
+        ...(reader ? {
+          beforeRuns: async () => { c.atStart = await reader.count(); },
+          afterRuns: async (url: string) => {
+            c.atEnd = await reader.count();
+            if (prometheus) c.dropped = await scrapeDrops(url);
+          },
+        } : {}),
+      };
+    }), { ...quiet, connections, rounds, sliceS, gapMs: SLICE_GAP_MS, stopGraceMs });
+    for (const [k, s] of setups.entries()) {
+      const v = variants[k]!;
+      const row = measured[k]!;
+      if (v.status !== 'ok') continue;
+      if (row.status !== 'ok' || !row.runs) {
+        v.status = 'failed';
+        v.note = row.note ?? row.status;
+        continue;
       }
+      v.runs = row.runs;
+      const notes: string[] = row.note !== undefined ? [row.note] : [];
+      const reader = readers.get(s.key);
+      const c = counts[k]!;
+      if (reader) {
+        const storeBytes = await reader.bytes(); // before count(): SQLite's reader must not be what leaves a -wal behind
+        const after = await reader.count();
+        const w: LogWrites = {
+          answered: (row.golden !== 'n/a' ? row.golden?.rows ?? 0 : 0) + (row.warmup?.requests ?? 0) + row.runs.reduce((a, x) => a + x.requests, 0),
+          stored: after - c.before,
+          storedDuringRun: c.atEnd - c.atStart,
+          storedAtRunEnd: c.atEnd - c.before,
+          runS: row.runs.reduce((a, x) => a + x.durationS, 0),
+          ...(c.dropped ? { dropped: c.dropped } : {}),
+          stopMs: c.stop?.ms ?? 0,
+          exit: c.stop?.exit ?? 'unknown',
+          storeBytes,
+          ...(after > 0 ? { bytesPerRecord: storeBytes / after } : {}),
+        };
+        v.writes!.push(w);
+        const trouble = c.stop ? troubleInLog(c.stop.logFile) : [];
+        if (w.exit !== 0) notes.push(`the server exited ${w.exit} after ${Math.round(w.stopMs)} ms of stopping (records still queued are lost)`);
+        if (trouble.length) notes.push(`Ponte's log: ${trouble.join(', ')}`);
+        log(`    ${s.label}: ${w.stored} records stored of ${w.answered} answered, ${Math.round(w.storedDuringRun / w.runS)} records/s during the slices, ${w.stored - w.storedAtRunEnd} drained at stop (${Math.round(w.stopMs)} ms)`);
+      }
+      if (notes.length) v.note = [v.note, ...notes].filter(Boolean).join('; ');
     }
     return { model, connections, variants };
   } finally {

@@ -15,7 +15,7 @@ import { OVERLOAD, runOverload } from './overload.js';
 import { runSoak } from './soak.js';
 import { measureStartup } from './startup.js';
 import { runTelemetry, TELEMETRY, telemetryRounds } from './telemetry.js';
-import { PREDICTION_LOG, runPredictionLog } from './prediction-log.js';
+import { PREDICTION_LOG, predictionLogRounds, runPredictionLog, SLICE_GAP_MS } from './prediction-log.js';
 import { runSecurity, SECURITY } from './security.js';
 import { MONITORING, monitoringRounds, runMonitoring } from './monitoring.js';
 import { EXPLAIN, runExplain } from './explain.js';
@@ -36,11 +36,12 @@ export function estimateSeconds(o: BenchOptions): number {
   const roundRow = o.runs * (o.warmupS + o.durationS + OVERHEAD_S);
   const tel = telemetryRounds(o);
   const mon = monitoringRounds(o);
+  const log = predictionLogRounds(o);
   return o.models.length * (on('load') * LOAD_ROWS * roundRow + on('one-conn') * ONE_CONN_ROWS * perRow + on('ceiling') * (CEILING_BATCHES.length * o.ceilingS + 2) + on('batched') * 2 * perRow) +
     on('startup') * (o.startupRepeats * 3 + 5) +
     on('telemetry') * 4 * tel.runs * (o.warmupS + tel.durationS + OVERHEAD_S) +
-    // Three set-ups; a server with a log also drains it when it stops (about a second).
-    on('prediction-log') * 3 * tel.runs * (o.warmupS + tel.durationS + OVERHEAD_S + 1) +
+    // Three servers started, warmed and stopped once (two drain a log), then a slice each per round.
+    on('prediction-log') * (3 * (o.warmupS + OVERHEAD_S + 1) + 3 * log.rounds * (log.sliceS + SLICE_GAP_MS / 1000)) +
     on('security') * 4 * tel.runs * (o.warmupS + tel.durationS + OVERHEAD_S) +
     // Three set-ups, with the monitor's longer warm-up and runs; two of them drain a log when they stop.
     on('monitoring') * 3 * mon.runs * (mon.warmupS + mon.durationS + OVERHEAD_S + 1) +
@@ -156,9 +157,9 @@ export async function runSuite(o: BenchOptions, tmp: string, log: (line: string)
   }
 
   if (on('prediction-log')) {
-    const tel = telemetryRounds(o);
+    const { rounds, sliceS } = predictionLogRounds(o);
     const [sqlite, postgres] = [await pluginLoads('@ponte/store-sqlite'), await pluginLoads('@ponte/store-postgres')];
-    log(`== prediction-log cost: ${PREDICTION_LOG.model}, ${PREDICTION_LOG.connections} connections, log off / SQLite / PostgreSQL interleaved, ${tel.runs} run${tel.runs > 1 ? 's' : ''} of ${tel.durationS} s each`);
+    log(`== prediction-log cost: ${PREDICTION_LOG.model}, ${PREDICTION_LOG.connections} connections, log off / SQLite / PostgreSQL side by side, one server each, ${rounds} round${rounds > 1 ? 's' : ''} of a ${sliceS} s slice each`);
     r.predictionLog = await runPredictionLog(plan(PREDICTION_LOG.connections), prometheus, { sqlite, postgres });
   }
 
