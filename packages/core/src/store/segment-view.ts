@@ -11,7 +11,7 @@ export interface SegmentTensorLayout {
  * What a reader of `SegmentView.visit` wants of a record: each callback it
  * has is called with the values of one feature row or tensor, and the parts
  * it has no callback for are stepped over, not decoded. `values` is reused
- * by the next call: read it (or copy it) before returning.
+ * by a later call: read it (or copy it) before returning.
  */
 export interface SegmentVisitor {
   /** A row of named features: `values[k]` is the value of `names[k]`. */
@@ -25,8 +25,8 @@ export interface SegmentVisitor {
 /**
  * A segment read for a few fields of many records, as the model monitor
  * reads the log: each record's time and id are at hand without decoding the
- * record, and `visit` decodes only the parts a reader asks for, into one
- * reused array. `decodeSegment` builds whole records instead (an object per
+ * record, and `visit` decodes only the parts a reader asks for, into arrays
+ * reused from record to record (one per layout). `decodeSegment` builds whole records instead (an object per
  * record, tensor and row), which for a reader that counts features cost
  * several times more than the counting, most of it in the garbage collector.
  *
@@ -55,7 +55,14 @@ export class SegmentView {
   private readonly flags: Uint8Array;
   private readonly layouts: SegmentTensorLayout[];
   private readonly reader: Reader;
-  private readonly scratch: unknown[] = [];
+  /**
+   * The values handed to a visitor, one array per feature-row layout and per
+   * tensor layout, reused from record to record: one shared array resized
+   * for each part (8 features, then 1 value, then 2) made V8 trim and grow
+   * its store, an allocation or two per record.
+   */
+  private readonly rowValues: unknown[][] = [];
+  private readonly tensorValues: unknown[][] = [];
 
   /** Reads the header and each record's time and position (one pass that steps over values); throws on bytes that are not a segment. */
   constructor(bytes: Uint8Array) {
@@ -137,16 +144,16 @@ export class SegmentView {
   private parts(i: number, v: SegmentVisitor): void {
     const r = this.reader;
     const flags = this.flags[i]!;
-    const values = this.scratch;
     if (flags & Flag.Features) {
       const rows = r.varint();
       for (let k = 0; k < rows; k++) {
-        const names = this.header.rows[r.varint()]!;
+        const layout = r.varint();
+        const names = this.header.rows[layout]!;
         if (v.featureRow === undefined) {
           for (let j = 0; j < names.length; j++) r.skip();
           continue;
         }
-        values.length = names.length;
+        const values = (this.rowValues[layout] ??= new Array<unknown>(names.length));
         for (let j = 0; j < names.length; j++) values[j] = r.value();
         v.featureRow(names, values);
       }
@@ -159,14 +166,16 @@ export class SegmentView {
     const r = this.reader;
     const count = r.varint();
     for (let t = 0; t < count; t++) {
-      const layout = this.layouts[r.varint()]!;
+      const index = r.varint();
+      const layout = this.layouts[index]!;
       const n = r.varint();
       if (callback === undefined) {
         for (let k = 0; k < n; k++) r.skip();
         continue;
       }
-      const values = this.scratch;
-      values.length = n;
+      let values = this.tensorValues[index];
+      // A layout's value count is its shape's product, but a record of another length (a ragged BYTES tensor) gets its own array.
+      if (values === undefined || values.length !== n) this.tensorValues[index] = values = new Array<unknown>(n);
       for (let k = 0; k < n; k++) values[k] = r.value();
       callback(layout, values);
     }
