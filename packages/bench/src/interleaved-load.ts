@@ -1,14 +1,8 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { launch, LOAD_CPU, type Contender, type Launched } from './contender.js';
-import { checkGolden } from './golden.js';
-import type { LoadPlan, StopInfo } from './load.js';
-import { goldenOf } from './models.js';
-import { POST_LUA } from './paths.js';
-import { ponteFacts } from './ponte-server.js';
+import { launch, type Contender, type Launched } from './contender.js';
+import { prepareLoad, stopLoaded, type LoadPlan, type StopInfo } from './load.js';
 import type { LoadRow, LoadStats } from './results.js';
 import { roundOrder } from './round-order.js';
-import { medianRun, runWrk, wrkCommandLine, type WrkRun } from './wrk.js';
+import { medianRun, runWrk, type WrkRun } from './wrk.js';
 
 /** One set-up of an interleaved measurement: its server, and what to read from it around the slices. */
 export interface InterleavedSetup {
@@ -52,24 +46,10 @@ export async function measureInterleaved(setups: readonly InterleavedSetup[], pl
     for (const [k, { contender: c }] of setups.entries()) {
       if (c.skip !== undefined) continue;
       const row = rows[k]!;
-      const golden = goldenOf(c.model);
       try {
         const launched = await launch(c, plan.tmp);
         servers[k] = launched;
-        plan.onCommand?.(`${c.label} (${c.model})`, launched.proc.commandLine);
-        if (c.checkGolden) {
-          const g = await checkGolden(launched.baseUrl, c.api, c.model, golden, plan.headers);
-          row.golden = g;
-          if (!g.ok) throw new Error(`wrong answers, not measured: ${g.failures.slice(0, 2).join('; ')}`);
-        } else {
-          row.golden = 'n/a';
-        }
-        const bodyFile = join(plan.tmp, `body-${c.api.name}-${c.model}.json`);
-        writeFileSync(bodyFile, JSON.stringify(c.api.body(golden, 0)));
-        const wrk = { url: launched.baseUrl + c.api.path(c.model), bodyFile, luaScript: POST_LUA, connections: plan.connections, cpu: LOAD_CPU, durationS: plan.sliceS, ...(plan.headers ? { headers: plan.headers } : {}) };
-        loads[k] = wrk;
-        plan.onCommand?.(`wrk, ${plan.connections} connection${plan.connections > 1 ? 's' : ''}`, wrkCommandLine(wrk));
-        if (plan.warmupS > 0) row.warmup = await runWrk({ ...wrk, durationS: plan.warmupS });
+        loads[k] = await prepareLoad(c, launched, row, plan, plan.sliceS);
         row.status = 'ok';
         row.runs = [];
       } catch (e) {
@@ -106,13 +86,8 @@ export async function measureInterleaved(setups: readonly InterleavedSetup[], pl
     return rows;
   } finally {
     for (const [k, s] of setups.entries()) {
-      const proc = servers[k]?.proc;
-      if (proc === undefined) continue;
-      // Read at the end: Ponte's logger writes asynchronously.
-      if (s.contender.ponte) plan.onPonteFacts?.(s.contender, ponteFacts(proc.logFile));
-      const t0 = performance.now();
-      await proc.stop(plan.stopGraceMs);
-      s.onStopped?.({ ms: performance.now() - t0, exit: await proc.exited, logFile: proc.logFile });
+      const server = servers[k];
+      if (server !== undefined) await stopLoaded(s.contender, server, plan, s.onStopped);
     }
   }
 }

@@ -1,13 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { launch, LOAD_CPU, type Contender } from './contender.js';
+import { launch, LOAD_CPU, type Contender, type Launched } from './contender.js';
 import { checkGolden } from './golden.js';
 import { goldenOf } from './models.js';
 import { POST_LUA } from './paths.js';
 import { ponteFacts } from './ponte-server.js';
 import type { LoadRow, LoadStats, PonteFacts } from './results.js';
 import { RssSampler } from './rss.js';
-import { medianRun, runWrk, wrkCommandLine } from './wrk.js';
+import { medianRun, runWrk, wrkCommandLine, type WrkRun } from './wrk.js';
 
 /** How hard and how long to load a contender. */
 export interface LoadPlan {
@@ -53,7 +53,6 @@ export async function measureLoad(c: Contender, plan: LoadPlan): Promise<LoadRow
   const row: LoadRow = { model: c.model, key: c.key, label: c.label, connections: plan.connections, status: 'skipped' };
   const log = plan.log ?? (() => undefined);
   if (c.skip !== undefined) return { ...row, note: c.skip };
-  const golden = goldenOf(c.model);
   let launched;
   try {
     launched = await launch(c, plan.tmp);
@@ -62,26 +61,14 @@ export async function measureLoad(c: Contender, plan: LoadPlan): Promise<LoadRow
   }
   const { proc, baseUrl } = launched;
   try {
-    plan.onCommand?.(`${c.label} (${c.model})`, proc.commandLine);
-    if (c.checkGolden) {
-      const g = await checkGolden(baseUrl, c.api, c.model, golden, plan.headers);
-      row.golden = g;
-      if (!g.ok) return { ...row, status: 'failed', note: `wrong answers, not measured: ${g.failures.slice(0, 2).join('; ')}` };
-    } else {
-      row.golden = 'n/a';
-    }
-    const bodyFile = join(plan.tmp, `body-${c.api.name}-${c.model}.json`);
-    writeFileSync(bodyFile, JSON.stringify(c.api.body(golden, 0)));
-    const wrk = { url: baseUrl + c.api.path(c.model), bodyFile, luaScript: POST_LUA, connections: plan.connections, cpu: LOAD_CPU, ...(plan.headers ? { headers: plan.headers } : {}) };
-    plan.onCommand?.(`wrk, ${plan.connections} connection${plan.connections > 1 ? 's' : ''}`, wrkCommandLine({ ...wrk, durationS: plan.durationS }));
-    if (plan.warmupS > 0) row.warmup = await runWrk({ ...wrk, durationS: plan.warmupS });
+    const wrk = await prepareLoad(c, launched, row, plan, plan.durationS);
     await plan.beforeRuns?.(baseUrl);
     const runs: LoadStats[] = [];
     let peakRssMb = 0;
     for (let i = 0; i < plan.runs; i++) {
       const sampler = new RssSampler(proc.pid, 250).start();
       try {
-        runs.push(await runWrk({ ...wrk, durationS: plan.durationS }));
+        runs.push(await runWrk(wrk));
       } finally {
         peakRssMb = Math.max(peakRssMb, sampler.stop().peakMb);
       }
@@ -98,10 +85,40 @@ export async function measureLoad(c: Contender, plan: LoadPlan): Promise<LoadRow
   } catch (e) {
     return { ...row, status: 'failed', note: (e as Error).message.split('\n')[0] };
   } finally {
-    // Read at the end: Ponte's logger writes asynchronously.
-    if (c.ponte) plan.onPonteFacts?.(c, ponteFacts(proc.logFile));
-    const t0 = performance.now();
-    await proc.stop(plan.stopGraceMs);
-    plan.onStopped?.({ ms: performance.now() - t0, exit: await proc.exited, logFile: proc.logFile });
+    await stopLoaded(c, launched, plan, plan.onStopped);
   }
+}
+
+/**
+ * Readies a started contender for load: checks its answers against the
+ * model's golden rows (`row.golden`; a wrong one throws: the row is not measured),
+ * writes its one-row request body, reports the commands, and warms it up
+ * (`row.warmup`). Returns the wrk run that measures it for `durationS`.
+ */
+export async function prepareLoad(c: Contender, launched: Launched, row: LoadRow, plan: Pick<LoadPlan, 'connections' | 'warmupS' | 'tmp' | 'headers' | 'onCommand'>, durationS: number): Promise<WrkRun> {
+  const golden = goldenOf(c.model);
+  plan.onCommand?.(`${c.label} (${c.model})`, launched.proc.commandLine);
+  if (c.checkGolden) {
+    const g = await checkGolden(launched.baseUrl, c.api, c.model, golden, plan.headers);
+    row.golden = g;
+    if (!g.ok) throw new Error(`wrong answers, not measured: ${g.failures.slice(0, 2).join('; ')}`);
+  } else {
+    row.golden = 'n/a';
+  }
+  const bodyFile = join(plan.tmp, `body-${c.api.name}-${c.model}.json`);
+  writeFileSync(bodyFile, JSON.stringify(c.api.body(golden, 0)));
+  const wrk: WrkRun = { url: launched.baseUrl + c.api.path(c.model), bodyFile, luaScript: POST_LUA, connections: plan.connections, cpu: LOAD_CPU, durationS, ...(plan.headers ? { headers: plan.headers } : {}) };
+  plan.onCommand?.(`wrk, ${plan.connections} connection${plan.connections > 1 ? 's' : ''}`, wrkCommandLine(wrk));
+  if (plan.warmupS > 0) row.warmup = await runWrk({ ...wrk, durationS: plan.warmupS });
+  return wrk;
+}
+
+/** Stops a measured contender (its grace period for draining), after reading Ponte's facts from its log; reports how it stopped. */
+export async function stopLoaded(c: Contender, launched: Launched, plan: Pick<LoadPlan, 'stopGraceMs' | 'onPonteFacts'>, onStopped: ((s: StopInfo) => void) | undefined): Promise<void> {
+  const proc = launched.proc;
+  // Read at the end: Ponte's logger writes asynchronously.
+  if (c.ponte) plan.onPonteFacts?.(c, ponteFacts(proc.logFile));
+  const t0 = performance.now();
+  await proc.stop(plan.stopGraceMs);
+  onStopped?.({ ms: performance.now() - t0, exit: await proc.exited, logFile: proc.logFile });
 }

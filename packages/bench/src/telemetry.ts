@@ -8,12 +8,6 @@ import type { TelemetryResult, TelemetryVariant } from './results.js';
 export const TELEMETRY = { model: 'purchase', connections: 32 } as const;
 
 /**
- * Rounds and run length of the telemetry section for a plan. The figures
- * compared differ by a few percent on a machine whose speed drifts by ±10 %:
- * more, shorter interleaved rounds beat fewer long ones, so a plan of 3+ runs
- * gets COST_ROUNDS rounds of at most 6 s.
- */
-/**
  * Rounds of the cost sections in a full run. Seven, not five: a set-up's
  * figure is the median of its ratio to the baseline within each round, and
  * on the bench VM single rounds range from 72 % to 107 % for one set-up in
@@ -21,6 +15,12 @@ export const TELEMETRY = { model: 'purchase', connections: 32 } as const;
  */
 export const COST_ROUNDS = 7;
 
+/**
+ * Rounds and run length of the telemetry section for a plan. The figures
+ * compared differ by a few percent on a machine whose speed drifts by ±10 %:
+ * more, shorter interleaved rounds beat fewer long ones, so a plan of 3+ runs
+ * gets COST_ROUNDS rounds of at most 6 s.
+ */
 export function telemetryRounds(plan: Pick<LoadPlan, 'runs' | 'durationS'>): { runs: number; durationS: number } {
   return plan.runs >= 3 ? { runs: Math.max(plan.runs, COST_ROUNDS), durationS: Math.min(plan.durationS, 6) } : { runs: plan.runs, durationS: plan.durationS };
 }
